@@ -1,0 +1,146 @@
+// The memory part of x86 setup_arch() and start_kernel() in 6.1 order, as phases over a
+// Machine. `boot` runs them all; the replay runs the same phases at the points where the
+// kernel's log shows them, feeding memblock from the log in between.
+import { ZONE_NAMES, ZoneType } from '../../include/mmzone.js';
+import { PAGE_SIZE, SZ_1M } from '../../include/pfn.js';
+import { MemblockFlag, SMP_CACHE_BYTES } from '../../include/memblock.js';
+import type { Machine } from '../../kernel/machine.js';
+import {
+  forEachFreeMemRange, memblockAllocTryNid, memblockAllowResize, memblockCreate, memblockDump, memblockPhysAllocRange,
+  memblockReserve, memblockSetCurrentLimit, type Memblock,
+} from '../../mm/memblock.js';
+import { memmapInit } from '../../mm/mm-init.js';
+import { freeAreaInit, memblockFindDmaReserve, populatedZone, x86MaxZonePfns } from '../../mm/zone.js';
+import type { CoreParams } from '../../mm/zone-movable.js';
+import * as Z from '../../trace/formats/zone.js';
+import { e820SetupArch, type SetupData } from './e820-boot.js';
+import { e820MemblockSetup } from './e820-memblock.js';
+import { ISA_END_ADDRESS } from './e820-types.js';
+import { nodeDataAllocSize, x86NumaInit } from './numa.js';
+
+/** sizeof(pg_data_t) in Debian's 6.1 amd64 build (the memoryless-node allocation in the corpus prints it). */
+export const PGDAT_SIZE = 174208;
+/** The real-mode trampoline reserve_real_mode() allocates below 1 MiB (Debian 6.1: 28 KiB). */
+export const REAL_MODE_SIZE = 0x7000;
+
+export class BootError extends Error {}
+
+/** setup_arch() up to max_pfn: command line, firmware map, mem=/memmap=, legacy trims. */
+export function setupArchE820(m: Machine, setupData: SetupData[] = []): void {
+  const r = e820SetupArch({ e820: m.firmware.e820, setupData }, m.params, m.printk);
+  if (!('state' in r)) throw new BootError(`kernel would panic: ${JSON.stringify(r)}`);
+  m.e820 = r.state;
+  m.maxPfn = r.maxPfn;
+  m.maxLowPfn = r.maxLowPfn;
+}
+
+export function memblockNew(m: Machine): Memblock {
+  return memblockCreate({ movableNode: m.params.movableNode, mirroredKernelcore: m.params.mirroredKernelcore });
+}
+
+/** Early reservations, then e820__memblock_setup() with the current limit at 1 MiB; the first dump. */
+export function setupArchMemblock(m: Machine): void {
+  const mb = memblockNew(m);
+  for (const r of m.firmware.earlyReserved) memblockReserve(mb, r.base, r.size);
+  memblockSetCurrentLimit(mb, ISA_END_ADDRESS);
+  e820MemblockSetup(mb, m.e820!.table);
+  memblockAllowResize(mb);
+  m.memblock = mb;
+  if (m.params.memblockDebug) pushDump(m);
+}
+
+export function pushDump(m: Machine): void {
+  for (const text of memblockDump(m.memblock!)) m.printk.lines.push({ format: 'memblock.dump', text });
+}
+
+/** reserve_real_mode(), the first-1MiB reservation, and the end of init_mem_mapping(). */
+export function setupArchMapping(m: Machine): void {
+  const mb = m.memblock!;
+  memblockPhysAllocRange(mb, REAL_MODE_SIZE, PAGE_SIZE, 0, SZ_1M, 'reserve_real_mode');
+  memblockReserve(mb, 0, SZ_1M, 'setup_arch');
+  initMemMappingDone(m);
+}
+
+/**
+ * The end of init_mem_mapping(): all RAM is mapped, so max_low_pfn becomes max_pfn on x86_64
+ * (ZONE_NORMAL then reaches the top of memory) and memblock may allocate anywhere below it.
+ */
+export function initMemMappingDone(m: Machine): void {
+  if (m.maxPfn > m.maxLowPfn) m.maxLowPfn = m.maxPfn;
+  memblockSetCurrentLimit(m.memblock!, m.maxPfn * PAGE_SIZE);
+}
+
+export const coreParams = (m: Machine): CoreParams => ({
+  requiredKernelcore: m.params.kernelcore.pages,
+  requiredKernelcorePercent: m.params.kernelcore.percent,
+  requiredMovablecore: m.params.movablecore.pages,
+  requiredMovablecorePercent: m.params.movablecore.percent,
+  mirroredKernelcore: m.params.mirroredKernelcore,
+  movableNode: m.params.movableNode,
+});
+
+/** initmem_init(): x86_numa_init(). */
+export function initmemInit(m: Machine, allocNodeData?: (nid: number, size: number) => number): void {
+  m.numa = x86NumaInit(m.memblock!, {
+    srat: m.params.numa.noacpi ? undefined : m.firmware.srat,
+    numaOff: m.params.numa.off,
+    maxPfn: m.maxPfn,
+    nodeDataSize: nodeDataAllocSize(PGDAT_SIZE),
+    printk: m.printk,
+    ...(allocNodeData ? { allocNodeData } : {}),
+  });
+}
+
+/**
+ * paging_init() → zone_sizes_init() → free_area_init() and memmap_init(). memblock_find_dma_reserve()
+ * runs first, as in setup_arch(). `allocMemoryless`: allocate the pgdat of memoryless nodes here
+ * (boot); the replay leaves it to the log's own trace line.
+ */
+export function pagingInit(m: Machine, allocMemoryless: boolean): void {
+  const mb = m.memblock!;
+  const numa = m.numa!;
+  m.dmaReserve = memblockFindDmaReserve(mb, forEachFreeMemRange(mb, -1, MemblockFlag.NONE));
+  if (allocMemoryless) {
+    for (const nid of numa.possible) {
+      if (!numa.online.has(nid)) memblockAllocTryNid(mb, PGDAT_SIZE, SMP_CACHE_BYTES, 0, 0, -1, 'free_area_init');
+    }
+  }
+  m.zones = freeAreaInit({
+    mb, maxZonePfn: x86MaxZonePfns(m.maxLowPfn), possible: numa.possible, online: numa.online,
+    core: coreParams(m), dmaReserve: m.dmaReserve, printk: m.printk,
+  });
+  m.memmap = memmapInit(mb, m.zones, m.printk);
+}
+
+/** build_all_zonelists() at boot: the online nodes, and the pages of all populated zones. */
+export function buildAllZonelists(m: Machine): void {
+  const numa = m.numa!;
+  const online = new Set<number>(numa.online);
+  for (const nid of numa.cpuNodes) if (numa.possible.includes(nid)) online.add(nid);
+  m.onlineNodes = [...online].sort((a, b) => a - b);
+  let total = 0;
+  let policy: number = ZoneType.DMA;
+  for (const pg of m.zones!.nodes.values()) {
+    for (const z of pg.zones) {
+      if (!populatedZone(z)) continue;
+      total += z.managedEstimate;
+      if (z.type > policy && z.type !== ZoneType.MOVABLE) policy = z.type;
+    }
+  }
+  m.totalPages = total;
+  m.policyZone = ZONE_NAMES[policy];
+  // Grouping by mobility needs at least one pageblock per migrate type.
+  m.printk.emit(Z.builtZonelists, { nodes: m.onlineNodes.length, grouping: total >= 512 * 5, totalPages: total });
+  m.printk.emit(Z.policyZone, { zone: m.policyZone! });
+}
+
+/** The whole memory setup of a machine, up to zone sizing and zonelists. */
+export function bootMachine(m: Machine): Machine {
+  setupArchE820(m);
+  setupArchMemblock(m);
+  setupArchMapping(m);
+  initmemInit(m);
+  pagingInit(m, true);
+  buildAllZonelists(m);
+  return m;
+}

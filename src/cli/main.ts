@@ -1,0 +1,56 @@
+// meminit's command line: one file per command, commander for parsing, one-line errors.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_BAD_INPUT, UserError } from './errors.js';
+import { EMITS, replayCommand, type Emit } from './replay.js';
+import { bootCommand, presetsCommand } from './boot.js';
+
+const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+const err = (s: string): void => void process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+
+function program(setCode: (c: number) => void): Command {
+  const p = new Command('meminit')
+    .description('Linux 6.1 x86_64 physical-memory initialisation, reimplemented and checked against real boots')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err })
+    .showHelpAfterError('(run with --help for usage)');
+  const emit = new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary').choices(EMITS);
+
+  p.command('boot')
+    .description('print the memory setup Linux 6.1 would do on a machine file or built-in preset (default: "default")')
+    .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name (see `meminit presets`)', 'default')
+    .addOption(emit)
+    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/two-node.yaml --emit json')
+    .action((machine: string, o: { emit?: Emit }) => setCode(bootCommand(machine, o.emit ?? 'summary', out)));
+
+  p.command('replay')
+    .description('replay a real boot log (serial console or dmesg text; best with memblock=debug) and predict what the kernel printed')
+    .argument('<log>', 'the boot log')
+    .addOption(new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary').choices(EMITS))
+    .option('--check', 'compare every prediction with the log; exit 1 listing each mismatch')
+    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-4g.log --check\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
+    .action((log: string, o: { emit?: Emit; check?: boolean }) => {
+      setCode(replayCommand(log, { ...o, ...(o.emit || o.check ? {} : { emit: 'summary' as Emit }) }, out, err));
+    });
+
+  p.command('presets')
+    .description('list the built-in machines')
+    .action(() => setCode(presetsCommand(out)));
+  return p;
+}
+
+/** Run the CLI; returns the exit code (0 ok, 1 mismatch, 2 bad input). */
+export async function run(argv: string[]): Promise<number> {
+  let code = 0;
+  try {
+    await program((c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    if (e instanceof UserError) {
+      err(`meminit: ${e.message}`);
+      return e.exitCode;
+    }
+    err(`meminit: internal error: ${(e as Error).message} (please report this with the input that caused it)`);
+    return 3;
+  }
+}

@@ -1,0 +1,128 @@
+// `meminit replay LOG`: rebuild a machine from a boot log and check meminit against the kernel.
+import { readFileSync, statSync } from 'node:fs';
+import { lexBootLog, LogError, MAX_LOG_BYTES } from '../trace/dmesg.js';
+import { formatMismatch } from '../trace/check.js';
+import { replayBootLog, ReplayError, type ReplayResult } from '../trace/replay.js';
+import { memblockDump } from '../mm/memblock.js';
+import { emitZoneinfo, type ZoneinfoZone } from '../trace/formats/zoneinfo.js';
+import type { Machine } from '../kernel/machine.js';
+import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
+
+export const EMITS = ['dmesg', 'memblock', 'zoneinfo', 'json', 'summary'] as const;
+export type Emit = (typeof EMITS)[number];
+
+export function readLogFile(path: string): string {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UserError(`${path}: not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (size > MAX_LOG_BYTES) throw new UserError(`${path}: ${size} bytes is over the ${MAX_LOG_BYTES}-byte limit for a boot log`);
+  return readFileSync(path, 'utf8');
+}
+
+export function replayFile(path: string): ReplayResult {
+  try {
+    return replayBootLog(lexBootLog(readLogFile(path), path));
+  } catch (e) {
+    if (e instanceof LogError || e instanceof ReplayError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/** The zones of every online node, as /proc/zoneinfo shows them (header, spanned, present, start_pfn). */
+export function zoneinfoOf(m: Machine): ZoneinfoZone[] {
+  const out: ZoneinfoZone[] = [];
+  if (!m.zones) return out;
+  for (const nid of m.onlineNodes) {
+    const pg = m.zones.nodes.get(nid);
+    if (!pg) continue;
+    for (const z of pg.zones) {
+      out.push({
+        nid, zone: z.name, counters: { spanned: z.spannedPages, present: z.presentPages },
+        ...(z.presentPages ? { startPfn: z.zoneStartPfn } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+export function machineJson(m: Machine): unknown {
+  return {
+    name: m.name,
+    cmdline: m.params.cmdline,
+    maxPfn: m.maxPfn,
+    maxLowPfn: m.maxLowPfn,
+    e820: m.e820?.table.entries,
+    memblock: m.memblock && { memory: m.memblock.memory.regions, reserved: m.memblock.reserved.regions },
+    numa: m.numa && {
+      possible: m.numa.possible, online: [...m.numa.online], meminfo: m.numa.meminfo,
+      nodeData: Object.fromEntries(m.numa.nodeData),
+    },
+    dmaReserve: m.dmaReserve,
+    zoneMovablePfn: m.zones && Object.fromEntries(m.zones.zoneMovablePfn),
+    nodes: m.zones && [...m.zones.nodes.values()].map((pg) => ({
+      nid: pg.nodeId, startPfn: pg.nodeStartPfn, spannedPages: pg.nodeSpannedPages, presentPages: pg.nodePresentPages,
+      firstDeferredPfn: Number.isFinite(pg.firstDeferredPfn) ? pg.firstDeferredPfn : null,
+      earlyInitPages: m.memmap?.earlyInitPages.get(pg.nodeId) ?? 0,
+      deferredPages: m.memmap?.deferredPages.get(pg.nodeId) ?? 0,
+      zones: pg.zones.map((z) => ({
+        zone: z.name, startPfn: z.zoneStartPfn, spanned: z.spannedPages, present: z.presentPages,
+        absent: z.spannedPages - z.presentPages, memmapPages: z.memmapPages, managedEstimate: z.managedEstimate,
+      })),
+    })),
+    onlineNodes: m.onlineNodes,
+    totalPages: m.totalPages,
+  };
+}
+
+/** Lines meminit adds to the kernel's own: each node's deferred-init split (the kernel prints none in 6.1). */
+export function deferredSplitLines(m: Machine): string[] {
+  if (!m.zones) return [];
+  return [...m.zones.nodes.values()]
+    .filter((pg) => pg.nodePresentPages > 0)
+    .map((pg) => Number.isFinite(pg.firstDeferredPfn)
+      ? `meminit: node ${pg.nodeId} defers struct page init from pfn 0x${pg.firstDeferredPfn.toString(16)}: ${m.memmap?.earlyInitPages.get(pg.nodeId) ?? 0} pages initialised early, ${m.memmap?.deferredPages.get(pg.nodeId) ?? 0} deferred`
+      : `meminit: node ${pg.nodeId} defers nothing: all ${m.memmap?.earlyInitPages.get(pg.nodeId) ?? 0} pages initialised early`);
+}
+
+export function emitMachine(m: Machine, emit: Emit, extra: Record<string, unknown> = {}): string {
+  switch (emit) {
+    case 'dmesg':
+      return m.printk.lines.map((l) => l.text).join('\n') + '\n';
+    case 'memblock':
+      return m.memblock ? memblockDump(m.memblock).join('\n') + '\n' : '';
+    case 'zoneinfo':
+      return emitZoneinfo(zoneinfoOf(m)).join('\n') + '\n';
+    case 'json':
+      return JSON.stringify({ ...extra, machine: machineJson(m) }, null, 2) + '\n';
+    case 'summary':
+      return [...m.printk.lines.map((l) => l.text), ...deferredSplitLines(m)].join('\n') + '\n';
+  }
+}
+
+export interface ReplayOptions {
+  emit?: Emit;
+  check?: boolean;
+}
+
+export function replayCommand(path: string, o: ReplayOptions, out: (s: string) => void, err: (s: string) => void): number {
+  const r = replayFile(path);
+  const extra = {
+    file: r.file, kernelVersion: r.kernelVersion, allocations: r.allocations, mismatches: r.mismatches,
+    matched: r.matchedLines, notes: r.notes,
+  };
+  if (o.emit) out(emitMachine(r.machine, o.emit, extra));
+  for (const n of r.notes) err(`note: ${n}`);
+  if (!o.check) return EXIT_OK;
+  const okAllocs = r.allocations.filter((a) => a.kernel !== undefined && a.kernel === a.predicted).length;
+  const checked = r.allocations.filter((a) => a.kernel !== undefined).length;
+  for (const m of r.mismatches) err(formatMismatch(r.file, m));
+  const summary = `${r.file}: ${r.matchedLines} predictions match the kernel, ${r.mismatches.length} mismatches; ${okAllocs}/${checked} memblock allocations where the kernel put them`;
+  (r.mismatches.length ? err : out)(summary + '\n');
+  return r.mismatches.length ? EXIT_MISMATCH : EXIT_OK;
+}

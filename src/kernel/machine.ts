@@ -1,0 +1,41 @@
+// A Machine carries one boot's state: firmware in, e820, memblock, NUMA, zones, and the
+// kernel log it printed. No globals: tests and workers build as many as they like.
+import type { Firmware } from '../arch/x86/firmware.js';
+import type { E820State } from '../arch/x86/e820-types.js';
+import type { NumaState } from '../arch/x86/numa.js';
+import type { Memblock } from '../mm/memblock.js';
+import type { MemmapInitResult } from '../mm/mm-init.js';
+import type { ZoneLayout } from '../mm/zone.js';
+import type { KernelParams } from './params.js';
+import { Printk } from './printk.js';
+import { parseKernelParams } from './params.js';
+
+export interface Machine {
+  name: string;
+  firmware: Firmware;
+  params: KernelParams;
+  printk: Printk;
+  e820: E820State | undefined;
+  /** max_pfn and max_low_pfn after e820 setup. */
+  maxPfn: number;
+  maxLowPfn: number;
+  memblock: Memblock | undefined;
+  numa: NumaState | undefined;
+  /** dma_reserve: memory below 16 MiB that memblock had reserved (memblock_find_dma_reserve()). */
+  dmaReserve: number;
+  zones: ZoneLayout | undefined;
+  memmap: MemmapInitResult | undefined;
+  /** node_online_map at build_all_zonelists(): nodes with NODE_DATA plus nodes with CPUs. */
+  onlineNodes: number[];
+  /** vm_total_pages of the "Built N zonelists" line. */
+  totalPages: number | undefined;
+  policyZone: string | undefined;
+}
+
+export function machineNew(name: string, firmware: Firmware): Machine {
+  return {
+    name, firmware, params: parseKernelParams(firmware.cmdline), printk: new Printk(),
+    e820: undefined, maxPfn: 0, maxLowPfn: 0, memblock: undefined, numa: undefined, dmaReserve: 0,
+    zones: undefined, memmap: undefined, onlineNodes: [], totalPages: undefined, policyZone: undefined,
+  };
+}

@@ -1,0 +1,71 @@
+// Handing boot memory to the buddy allocator (mm/page_alloc.c, 6.1): memblock_free_pages,
+// __free_pages_core and the part of __free_pages_ok() before __free_one_page(). The buddy
+// allocator itself sits behind BuddyFreeTarget, so this file needs nothing of its lists.
+import { FlagsHi, FlagsLo, PG } from '../include/page-flags.js';
+import {
+  clearPageFlagsAtPrep, PAGE_WORDS, pagePoisonCheck, pageToNid, pageWord, pageZonenum, PageWord, setPagePrivate,
+} from './page.js';
+import type { MemInitContext } from './page-init.js';
+import { earlyPageUninitialised } from './page-init.js';
+import { getPageblockMigratetype } from './pageblock.js';
+import { sectionMemmap } from './sparse.js';
+
+/** fpi_t flags of __free_pages_ok() / __free_one_page(). */
+export const Fpi = { NONE: 0, SKIP_REPORT_NOTIFY: 1, TO_TAIL: 2, SKIP_KASAN_POISON: 4 } as const;
+
+/** The buddy allocator as the free path sees it. */
+export interface BuddyFreeTarget {
+  /** __free_one_page(): put the prepared block [pfn, pfn + 2^order) on zone (nid, zid)'s free lists, merging. */
+  freeOnePage(pfn: number, order: number, nid: number, zid: number, migratetype: number, fpiFlags: number): void;
+}
+
+/** The zone a struct page links to: page_zone(). */
+function pageZone(ctx: MemInitContext, mm: Uint32Array, w: number): { managedPages: number } {
+  const nid = pageToNid(mm, w);
+  const z = ctx.zones.nodes.get(nid)?.zones[pageZonenum(mm, w)];
+  if (!z) throw new Error(`struct page links to node ${nid} zone ${pageZonenum(mm, w)}, which does not exist`);
+  return z;
+}
+
+/**
+ * mirrors __free_pages_ok() up to __free_one_page(): free_pages_prepare() (tail pages and head
+ * lose PAGE_FLAGS_CHECK_AT_PREP, the head gets last_cpupid reset and private 0; the bad-page
+ * checks are not modelled), then the pageblock's migratetype picks the free list. No pageblock
+ * isolation exists yet, so has_isolate_pageblock() is false.
+ */
+export function freePagesOk(buddy: BuddyFreeTarget, ctx: MemInitContext, pfn: number, order: number, fpiFlags: number): void {
+  const mm = sectionMemmap(ctx.memmap, pfn);
+  const w = pageWord(pfn);
+  const n = 2 ** order;
+  for (let i = 1; i < n; i++) clearPageFlagsAtPrep(mm, w + i * PAGE_WORDS);
+  mm[w + PageWord.FLAGS_LO] = (mm[w + PageWord.FLAGS_LO]! | FlagsLo.LAST_CPUPID_BITS) >>> 0;
+  mm[w + PageWord.FLAGS_HI] = (mm[w + PageWord.FLAGS_HI]! | FlagsHi.LAST_CPUPID_BITS) >>> 0;
+  clearPageFlagsAtPrep(mm, w);
+  setPagePrivate(mm, w, 0);
+  buddy.freeOnePage(pfn, order, pageToNid(mm, w), pageZonenum(mm, w), getPageblockMigratetype(ctx.memmap, pfn), fpiFlags);
+}
+
+/**
+ * mirrors __free_pages_core(): the block's pages go from "allocated, reserved" (refcount 1,
+ * PG_reserved) to refcount 0, the zone's managed_pages grows, and the block is freed to the
+ * tail of its list (FPI_TO_TAIL, as memory onlining wants).
+ */
+export function freePagesCore(buddy: BuddyFreeTarget, ctx: MemInitContext, pfn: number, order: number): void {
+  const mm = sectionMemmap(ctx.memmap, pfn);
+  const w = pageWord(pfn);
+  pagePoisonCheck(mm, w, pfn, '__free_pages_core');
+  const n = 2 ** order;
+  const notReserved = ~(1 << PG.reserved);
+  for (let o = w, end = w + n * PAGE_WORDS; o < end; o += PAGE_WORDS) {
+    mm[o] = mm[o]! & notReserved;
+    mm[o + PageWord.REFCOUNT] = 0;
+  }
+  pageZone(ctx, mm, w).managedPages += n;
+  freePagesOk(buddy, ctx, pfn, order, Fpi.TO_TAIL | Fpi.SKIP_KASAN_POISON);
+}
+
+/** mirrors memblock_free_pages(): deferred pfns are left to deferred init (their struct pages are not set up). */
+export function memblockFreePages(buddy: BuddyFreeTarget, ctx: MemInitContext, pfn: number, order: number): void {
+  if (earlyPageUninitialised(ctx, pfn)) return;
+  freePagesCore(buddy, ctx, pfn, order);
+}

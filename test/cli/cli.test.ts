@@ -1,0 +1,109 @@
+// The command line as a user meets it: exit codes, one-line errors, --check on real and doctored logs.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = join(root, 'bin', 'meminit');
+const tmp = mkdtempSync(join(tmpdir(), 'meminit-cli-'));
+
+function run(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const corpusLog = join(root, 'test', 'corpus', 'q35-6g-numa3-memless.log');
+
+describe('meminit replay', () => {
+  it('--check on a real boot exits 0 and says how much matched', () => {
+    const r = run('replay', corpusLog, '--check');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /predictions match the kernel, 0 mismatches; 62\/62 memblock allocations where the kernel put them/);
+  });
+
+  it('--check on a doctored boot exits 1 naming the line and both texts', () => {
+    const text = readFileSync(corpusLog, 'utf8').replace('On node 0, zone DMA: 97 pages', 'On node 0, zone DMA: 98 pages');
+    const f = join(tmp, 'doctored.log');
+    writeFileSync(f, text);
+    const no = text.split('\n').findIndex((l) => l.includes('zone DMA: 98 pages')) + 1;
+    const r = run('replay', f, '--check');
+    assert.equal(r.code, 1);
+    assert.ok(r.err.startsWith(`${f}:${no}: `), r.err);
+    assert.match(r.err, /doctored\.log:\d+: zone\.unavailable: kernel printed\n {4}On node 0, zone DMA: 98 pages in unavailable ranges\n {2}meminit predicted\n {4}On node 0, zone DMA: 97 pages in unavailable ranges/);
+  });
+
+  it('--check notices an allocation the kernel put elsewhere', () => {
+    const text = readFileSync(corpusLog, 'utf8').replace('memblock_reserve: [0x00000001fffcb000-0x00000001fffd2fff]', 'memblock_reserve: [0x00000001fffca000-0x00000001fffd1fff]');
+    const f = join(tmp, 'moved.log');
+    writeFileSync(f, text);
+    const r = run('replay', f, '--check');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /moved\.log:\d+: memblock\.alloc: kernel printed\n {4}memblock_alloc_try_nid\(32768 bytes, align 0x40, nid -1\) from sparse_init\S* at \[0x1fffca000-0x1fffd1fff\]\n {2}meminit predicted\n {4}at \[0x1fffcb000-0x1fffd2fff\]/);
+  });
+
+  it('--emit zoneinfo prints the zone geometry of every online node', () => {
+    const r = run('replay', corpusLog, '--emit', 'zoneinfo');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^Node 0, zone      DMA\n        spanned  4095\n        present  3998\n  start_pfn:           1\n/);
+    assert.match(r.out, /Node 1, zone   Normal\n        spanned  0\n        present  0\n/);
+    assert.match(r.out, /Node 2, zone   Normal\n        spanned  786432\n        present  786432\n  start_pfn:           1310720\n/);
+  });
+
+  it('--emit json carries each allocation with the address picked', () => {
+    const r = run('replay', corpusLog, '--emit', 'json');
+    const j = JSON.parse(r.out) as { allocations: { api: string; predicted: number; kernel: number }[]; machine: { totalPages: number } };
+    assert.equal(j.machine.totalPages, 1548000);
+    assert.equal(j.allocations.length, 62);
+    assert.ok(j.allocations.every((a) => a.predicted === a.kernel));
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['a missing file', ['replay', join(tmp, 'nope.log')], /^meminit: .*nope\.log: cannot read \(ENOENT\)\n$/],
+    ['a directory', ['replay', tmp], /: not a regular file\n$/],
+    ['an empty file', ['replay', (writeFileSync(join(tmp, 'empty.log'), ''), join(tmp, 'empty.log'))], /empty\.log: empty file/],
+    ['a binary file', ['replay', (writeFileSync(join(tmp, 'bin.log'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1])), join(tmp, 'bin.log'))], /bin\.log: binary file \(NUL byte at offset 4\)/],
+    ['a text file that is no boot log', ['replay', (writeFileSync(join(tmp, 'txt.log'), 'hello\nworld\n'), join(tmp, 'txt.log'))], /txt\.log: no BIOS-e820, MEMBLOCK or memblock lines: nothing to replay/],
+    ['an unknown --emit', ['replay', corpusLog, '--emit', 'xml'], /argument 'xml' is invalid\. Allowed choices are dmesg, memblock, zoneinfo, json, summary/],
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['an unknown preset', ['boot', 'nosuchpreset'], /nosuchpreset.*default/],
+  ];
+  for (const [what, args, re] of bad) {
+    it(`refuses ${what} with exit 2 and one line, no stack trace`, () => {
+      const r = run(...args);
+      assert.equal(r.code, 2, r.err + r.out);
+      assert.match(r.err, re);
+      assert.doesNotMatch(r.err, /\n\s+at /);
+    });
+  }
+});
+
+describe('meminit boot', () => {
+  it('boots the default machine', () => {
+    const r = run('boot');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Command line: /);
+    assert.match(r.out, /\nZone ranges:\n {2}DMA {6}\[mem 0x0000000000001000-0x0000000000ffffff\]\n/);
+    assert.match(r.out, /\nBuilt 2 zonelists, mobility grouping on\. {2}Total pages: \d+\n/);
+    assert.match(r.out, /\nmeminit: node 1 defers struct page init from pfn 0x[0-9a-f]+/);
+  });
+
+  it('boots the seed machine (one node of 384 GiB) without touching its pages', () => {
+    const r = run('boot', 'seed', '--emit', 'json');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { machine: { nodes: { presentPages: number }[] } };
+    assert.equal(j.machine.nodes.length, 1);
+    assert.ok(j.machine.nodes[0]!.presentPages > 0.99 * (384 * 2 ** 30) / 4096);
+  });
+
+  it('help of each command shows examples', () => {
+    for (const cmd of ['boot', 'replay']) {
+      const r = run(cmd, '--help');
+      assert.equal(r.code, 0);
+      assert.match(r.out, /Examples:\n {2}meminit /);
+    }
+  });
+});

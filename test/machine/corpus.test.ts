@@ -1,0 +1,59 @@
+// Every example machine that mirrors a corpus boot (examples/machines/NAME.yaml ↔
+// test/corpus/NAME.log) yields the firmware that boot saw: the BIOS-e820 map, the SRAT lines,
+// the cpu count, the command line and the reservations made before memblock=debug traced.
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadMachineFile } from '../../src/machine/load-file.js';
+import { mergeSpans, type Span } from '../../src/machine/spans.js';
+import { e820Lines, sratCpuLines, sratLines } from './fixture.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const examples = join(root, 'examples', 'machines');
+const corpus = join(root, 'test', 'corpus');
+const mirrored = readdirSync(examples).filter((f) => f.endsWith('.yaml') && existsSync(join(corpus, f.replace(/\.yaml$/, '.log'))));
+
+/** Log lines without their "[    0.000000] " timestamps. */
+const bodyOf = (log: string): string[] => log.split('\n').map((l) => l.replace(/^\[\s*\d+\.\d+\]\s?/, ''));
+const span = (m: RegExpMatchArray, i: number): Span => ({ start: Number(m[i]), end: Number(m[i + 1]) + 1 });
+
+/** The reserved regions of the first MEMBLOCK dump, and the ranges memblock_reserve() traced before it. */
+function firstDump(lines: string[]): { reserved: Span[]; traced: Span[] } {
+  const at = lines.indexOf('MEMBLOCK configuration:');
+  const traced = lines.slice(0, at).map((l) => /^memblock_reserve: \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(l)).filter((m) => m !== null).map((m) => span(m, 1));
+  const reserved: Span[] = [];
+  for (const l of lines.slice(at + 1)) {
+    const m = /^\s*reserved\[0x[0-9a-f]+\]\s+\[(0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(l);
+    if (m) reserved.push(span(m, 1));
+    else if (reserved.length > 0 && !/^\s*reserved/.test(l)) break;
+  }
+  return { reserved, traced };
+}
+
+describe('example machines match the corpus boots', () => {
+  it('mirror at least the 18 captured configurations', () => assert.ok(mirrored.length >= 18, mirrored.join(' ')));
+
+  for (const file of mirrored) {
+    it(file, () => {
+      const fw = loadMachineFile(join(examples, file)).firmware;
+      const lines = bodyOf(readFileSync(join(corpus, file.replace(/\.yaml$/, '.log')), 'utf8'));
+      const grab = (re: RegExp) => lines.map((l) => re.exec(l)?.[1]).filter((x): x is string => x !== undefined);
+
+      assert.deepEqual(e820Lines(fw), grab(/^BIOS-e820: (.*)$/));
+      assert.deepEqual(sratLines(fw), grab(/^ACPI: SRAT: (Node .*)$/).map((l) => l.replace(/\[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]/, (_, a: string, b: string) => `[mem 0x${a.padStart(8, '0')}-0x${b.padStart(8, '0')}]`)));
+      assert.deepEqual(sratCpuLines(fw), grab(/^SRAT: (PXM .*)$/));
+      assert.equal(fw.srat === undefined, lines.includes('No NUMA configuration found'));
+      assert.deepEqual([fw.cmdline], grab(/^Command line: (.*)$/));
+      assert.deepEqual([String(fw.nrCpus)], grab(/^smpboot: Allowing (\d+) CPUs/));
+
+      // The first dump holds exactly our early reservations plus what was traced before it;
+      // with KASLR the kernel image is elsewhere on every boot, so only nokaslr boots compare.
+      if (!fw.cmdline.split(' ').includes('nokaslr')) return;
+      const { reserved, traced } = firstDump(lines);
+      const ours = fw.earlyReserved.map((r) => ({ start: r.base, end: r.base + r.size }));
+      assert.deepEqual(mergeSpans([...ours, ...traced]), mergeSpans(reserved));
+    });
+  }
+});

@@ -1,0 +1,50 @@
+// Conformance: every real 6.1 boot in test/corpus replays with no mismatch, every memblock
+// allocation lands where the kernel put it, and the captured /proc/zoneinfo agrees.
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { lexBootLog } from '../../src/trace/dmesg.js';
+import { replayBootLog } from '../../src/trace/replay.js';
+import { parseZoneinfo } from '../../src/trace/formats/zoneinfo.js';
+import { formatMismatch } from '../../src/trace/check.js';
+
+const corpus = fileURLToPath(new URL('../../../test/corpus/', import.meta.url));
+const logs = readdirSync(corpus).filter((f) => f.endsWith('.log')).sort();
+
+describe('real-kernel corpus', () => {
+  it('has at least 10 boots of Linux 6.1', () => {
+    assert.ok(logs.length >= 10, `only ${logs.length} logs`);
+  });
+
+  for (const name of logs) {
+    it(`${name} replays exactly`, () => {
+      const text = readFileSync(join(corpus, name), 'utf8');
+      const r = replayBootLog(lexBootLog(text, name));
+      assert.match(r.kernelVersion ?? '', /^6\.1\./);
+      assert.deepEqual(r.mismatches.map((m) => formatMismatch(name, m)), []);
+      // Every allocation traced by memblock=debug was checked against the kernel's reservation.
+      const traced = r.allocations.filter((a) => a.kernel !== undefined);
+      assert.ok(traced.length >= 40, `${traced.length} allocations checked`);
+      for (const a of traced) assert.equal(a.predicted, a.kernel, `line ${a.line}: ${a.api} from ${a.caller}`);
+
+      // The zone geometry of every zone of every online node equals the captured /proc/zoneinfo.
+      const cap = lexBootLog(text, name).captures.get('/proc/zoneinfo');
+      assert.ok(cap, 'the boot captured /proc/zoneinfo');
+      const zones = parseZoneinfo(cap.lines);
+      assert.ok(zones.length >= 5);
+      for (const z of zones) {
+        const mine = r.machine.zones!.nodes.get(z.nid)!.zones.find((x) => x.name === z.zone)!;
+        assert.equal(mine.spannedPages, z.counters.spanned, `node ${z.nid} ${z.zone} spanned`);
+        assert.equal(mine.presentPages, z.counters.present, `node ${z.nid} ${z.zone} present`);
+        if (z.startPfn !== undefined) assert.equal(mine.zoneStartPfn, z.startPfn, `node ${z.nid} ${z.zone} start_pfn`);
+      }
+      // The zone lines themselves were predicted and met in the log.
+      for (const head of ['Zone ranges:', 'Early memory node ranges']) {
+        assert.ok(r.predicted.some((l) => l.text === head), head);
+      }
+      assert.ok(r.matchedLines > 50);
+    });
+  }
+});

@@ -1,0 +1,62 @@
+// Every format of numa, zone, zoneinfo and setup lines: parse(emit(x)) = x, and real kernel
+// lines (copied from test/corpus) parse and re-emit byte for byte.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { LineFormat } from '../../src/trace/format.js';
+import * as N from '../../src/trace/formats/numa.js';
+import * as S from '../../src/trace/formats/setup.js';
+import * as Z from '../../src/trace/formats/zone.js';
+import * as ZI from '../../src/trace/formats/zoneinfo.js';
+
+/** Real 6.1 lines, each with the format that must read it. */
+const REAL: [LineFormat<unknown>, string][] = [
+  [N.sratMemory, 'ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x0009ffff]'],
+  [N.sratMemory, 'ACPI: SRAT: Node 1 PXM 1 [mem 0x180000000-0x27fffffff] hotplug'],
+  [N.sratCpu, 'SRAT: PXM 1 -> APIC 0x01 -> Node 1'],
+  [N.numaMerge, 'NUMA: Node 0 [mem 0x00000000-0x0009ffff] + [mem 0x00100000-0x7fffffff] -> [mem 0x00000000-0x7fffffff]'],
+  [N.nodeDataAllocated, 'NODE_DATA(0) allocated [mem 0x13ffd5000-0x13fffffff]'],
+  [N.nodeDataOnNode, '    NODE_DATA(1) on node 0'],
+  [N.numaDummy, 'No NUMA configuration found'],
+  [N.numaFakeNode, 'Faking a node at [mem 0x0000000000000000-0x000000003ffdffff]'],
+  [Z.zoneRange, '  DMA      [mem 0x0000000000001000-0x0000000000ffffff]'],
+  [Z.zoneRange, '  Device   empty'],
+  [Z.movableStart, '  Node 0: 0x0000000140000000'],
+  [Z.earlyRange, '  node   0: [mem 0x0000000000001000-0x000000000009efff]'],
+  [Z.initmemSetup, 'Initmem setup node 0 [mem 0x0000000000001000-0x000000013fffffff]'],
+  [Z.initmemSetup, 'Initmem setup node 1 as memoryless'],
+  [Z.initializingMemoryless, 'Initializing node 1 as memoryless'],
+  [Z.unavailableRanges, 'On node 0, zone DMA: 97 pages in unavailable ranges'],
+  [Z.builtZonelists, 'Built 3 zonelists, mobility grouping on.  Total pages: 1548000'],
+  [Z.policyZone, 'Policy zone: Normal'],
+  [ZI.zoneinfoHeader, 'Node 0, zone    DMA32'],
+  [ZI.zoneinfoCounter, '  pages free     3584'],
+  [ZI.zoneinfoCounter, '        spanned  1044480'],
+  [ZI.zoneinfoStartPfn, '  start_pfn:           4096'],
+  [S.ramdisk, 'RAMDISK: [mem 0x7fe99000-0x7ffdffff]'],
+  [S.acpiTableReserve, 'ACPI: Reserving FACP table memory at [mem 0x7ffe20c7-0x7ffe21ba]'],
+];
+
+describe('kernel lines round-trip', () => {
+  for (const [fmt, line] of REAL) {
+    it(`${fmt.name}: ${line.trim()}`, () => {
+      const v = fmt.parse(line);
+      assert.notEqual(v, undefined, 'parses');
+      assert.equal(fmt.emit(v), line);
+      assert.deepEqual(fmt.parse(fmt.emit(v)), v);
+    });
+  }
+});
+
+describe('values round-trip', () => {
+  it('zone ranges at the top of a 52-bit space', () => {
+    const v = { zone: 'Normal', start: 2 ** 32, end: 2 ** 52 };
+    assert.deepEqual(Z.zoneRange.parse(Z.zoneRange.emit(v)), v);
+  });
+  it('SRAT with both flags', () => {
+    const v = { nid: 3, pxm: 7, start: 0x200000000, end: 0x300000000, hotplug: true, nonVolatile: true };
+    assert.deepEqual(N.sratMemory.parse(N.sratMemory.emit(v)), v);
+  });
+  it('an unrelated line is of no format', () => {
+    for (const [fmt] of REAL) assert.equal(fmt.parse('Booting paravirtualized kernel on bare hardware'), undefined);
+  });
+});
