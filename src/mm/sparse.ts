@@ -10,7 +10,7 @@
 import { MAX_NUMNODES, PAGES_PER_SECTION, pfnToSectionNr, sectionNrToPfn } from '../include/mmzone.js';
 import { SZ_1G } from '../include/pfn.js';
 import {
-  PAGES_PER_SUBSECTION, PFN_SUBSECTION_SHIFT, SECTION_MEMMAP_BYTES, SectionFlag, SUBSECTIONS_PER_SECTION,
+  PAGES_PER_SUBSECTION, SECTION_MEMMAP_BYTES, SectionFlag,
   USAGE_WORDS, UsageWord,
 } from '../include/sparsemem.js';
 import type { Memblock } from './memblock.js';
@@ -136,17 +136,25 @@ export function sparseInit(mb: Memblock, opts: MemmapOptions = {}): Memmap {
   return mm;
 }
 
-/** subsection_mask_set() applied to a section's map: bits of the subsections [pfn, pfn + n) touches. */
-function subsectionBits(pfn: number, n: number): [number, number] {
+/** subsection_mask_set(): the bits of the subsections [pfn, pfn + n) touches, as the u64 map's u32 halves. */
+function subsectionMask(pfn: number, n: number): [number, number] {
   const first = Math.floor((pfn % PAGES_PER_SECTION) / PAGES_PER_SUBSECTION);
   const last = Math.floor(((pfn + n - 1) % PAGES_PER_SECTION) / PAGES_PER_SUBSECTION);
-  let lo = 0;
-  let hi = 0;
-  for (let b = first; b <= last; b++) {
-    if (b < 32) lo |= 1 << b;
-    else hi |= 1 << (b - 32);
-  }
-  return [lo >>> 0, hi >>> 0];
+  const half = [0, 0];
+  for (let b = first; b <= last; b++) half[b >> 5]! |= 1 << (b & 31);
+  return [half[0]! >>> 0, half[1]! >>> 0];
+}
+
+const SM = UsageWord.SUBSECTION_MAP;
+/** How many of the mask's bits a section's subsection map has: 'none', 'some' or 'all'. */
+function subsectionMapHas(u: Uint32Array, [lo, hi]: [number, number]): 'none' | 'some' | 'all' {
+  const l = (u[SM]! & lo) >>> 0;
+  const h = (u[SM + 1]! & hi) >>> 0;
+  return l === lo && h === hi ? 'all' : l || h ? 'some' : 'none';
+}
+function subsectionMapSet(u: Uint32Array, [lo, hi]: [number, number], set: boolean): void {
+  u[SM] = (set ? u[SM]! | lo : u[SM]! & ~lo) >>> 0;
+  u[SM + 1] = (set ? u[SM + 1]! | hi : u[SM + 1]! & ~hi) >>> 0;
 }
 
 /** mirrors subsection_map_init(): mark the subsections of [pfn, pfn + n) in each section's usage. */
@@ -154,18 +162,14 @@ export function subsectionMapInit(mm: Memmap, pfn: number, n: number): void {
   const end = pfn + n;
   for (let p = pfn; p < end; ) {
     const next = Math.min(sectionNrToPfn(pfnToSectionNr(p) + 1), end);
-    const u = pfnToSection(mm, p)!.usage;
-    const [lo, hi] = subsectionBits(p, next - p);
-    u[UsageWord.SUBSECTION_MAP] = (u[UsageWord.SUBSECTION_MAP]! | lo) >>> 0;
-    u[UsageWord.SUBSECTION_MAP + 1] = (u[UsageWord.SUBSECTION_MAP + 1]! | hi) >>> 0;
+    subsectionMapSet(pfnToSection(mm, p)!.usage, subsectionMask(p, next - p), true);
     p = next;
   }
 }
 
 /** pfn_section_valid(): the subsection of pfn is populated. */
 export function pfnSectionValid(ms: MemSection, pfn: number): boolean {
-  const b = Math.floor((pfn % PAGES_PER_SECTION) >> PFN_SUBSECTION_SHIFT);
-  return (ms.usage[UsageWord.SUBSECTION_MAP + (b >> 5)]! & (1 << (b & 31))) !== 0;
+  return subsectionMapHas(ms.usage, subsectionMask(pfn, 1)) === 'all';
 }
 
 /** pfn_valid(): a struct page exists (early sections are fully populated). */
@@ -185,9 +189,8 @@ export function sparseAddSection(mm: Memmap, nid: number, startPfn: number, nrPa
   const ms = mm.sections[nr] ?? {
     nr, nid, flags: 0, memmap: undefined, usage: new Uint32Array(new SharedArrayBuffer(USAGE_WORDS * 4)), initCount: undefined,
   };
-  const [lo, hi] = subsectionBits(startPfn, nrPages);
-  const u = ms.usage;
-  if ((u[UsageWord.SUBSECTION_MAP]! & lo) || (u[UsageWord.SUBSECTION_MAP + 1]! & hi)) return EEXIST;
+  const mask = subsectionMask(startPfn, nrPages);
+  if (subsectionMapHas(ms.usage, mask) !== 'none') return EEXIST;
   if (!(nrPages < PAGES_PER_SECTION && earlySection(ms)) && !ms.memmap) {
     try {
       populateSectionMemmap(mm, ms);
@@ -196,8 +199,7 @@ export function sparseAddSection(mm: Memmap, nid: number, startPfn: number, nrPa
       throw e;
     }
   }
-  u[UsageWord.SUBSECTION_MAP] = (u[UsageWord.SUBSECTION_MAP]! | lo) >>> 0;
-  u[UsageWord.SUBSECTION_MAP + 1] = (u[UsageWord.SUBSECTION_MAP + 1]! | hi) >>> 0;
+  subsectionMapSet(ms.usage, mask, true);
   if (mm.poison) pageInitPoison(ms.memmap!, pageWord(startPfn), nrPages);
   ms.nid = nid;
   ms.flags |= SectionFlag.MARKED_PRESENT | SectionFlag.HAS_MEM_MAP;
@@ -213,13 +215,11 @@ export function sparseAddSection(mm: Memmap, nid: number, startPfn: number, nrPa
  */
 export function sparseRemoveSection(mm: Memmap, pfn: number, nrPages: number): number {
   const ms = pfnToSection(mm, pfn);
-  if (!ms || pfnToSectionNr(pfn + nrPages - 1) !== ms.nr) return EINVAL;
-  const [lo, hi] = subsectionBits(pfn, nrPages);
+  if (!ms || nrPages <= 0 || pfnToSectionNr(pfn + nrPages - 1) !== ms.nr) return EINVAL;
   const u = ms.usage;
-  if (((u[UsageWord.SUBSECTION_MAP]! & lo) >>> 0) !== lo || ((u[UsageWord.SUBSECTION_MAP + 1]! & hi) >>> 0) !== hi) return EINVAL;
-  u[UsageWord.SUBSECTION_MAP] = (u[UsageWord.SUBSECTION_MAP]! & ~lo) >>> 0;
-  u[UsageWord.SUBSECTION_MAP + 1] = (u[UsageWord.SUBSECTION_MAP + 1]! & ~hi) >>> 0;
-  const empty = u[UsageWord.SUBSECTION_MAP] === 0 && u[UsageWord.SUBSECTION_MAP + 1] === 0;
+  if (subsectionMapHas(u, subsectionMask(pfn, nrPages)) !== 'all') return EINVAL;
+  subsectionMapSet(u, subsectionMask(pfn, nrPages), false);
+  const empty = u[SM] === 0 && u[SM + 1] === 0;
   const early = earlySection(ms);
   if (ms.memmap && !early) pageInitPoison(ms.memmap, pageWord(pfn), nrPages);
   if (empty) {

@@ -5,6 +5,7 @@ import { MemblockFlag } from '../include/memblock.js';
 import { PAGE_SIZE, roundUp } from '../include/pfn.js';
 import type { Memblock } from './memblock.js';
 import { forEachMemPfnRange } from './memblock.js';
+import { getPfnRangeForNid } from './node-ranges.js';
 
 /** The kernelcore= / movablecore= / movable_node settings, in pages or percent. */
 export interface CoreParams {
@@ -29,16 +30,6 @@ export function findUsableZoneForMovable(lowest: number[], highest: number[]): Z
   }
   return ZoneType.DMA;
 }
-
-const nodeRange = (mb: Memblock, nid: number): [number, number] => {
-  let s = Infinity;
-  let e = 0;
-  for (const r of forEachMemPfnRange(mb, nid)) {
-    s = Math.min(s, r.startPfn);
-    e = Math.max(e, r.endPfn);
-  }
-  return [s === Infinity ? 0 : s, e];
-};
 
 const setMin = (m: Map<number, number>, nid: number, pfn: number): void => {
   const cur = m.get(nid) ?? 0;
@@ -124,7 +115,7 @@ function alignMovable(mb: Memblock, zmp: Map<number, number>): Map<number, numbe
   const out = new Map<number, number>();
   for (const [nid, pfn] of zmp) {
     const aligned = roundUp(pfn, MAX_ORDER_NR_PAGES);
-    const [, end] = nodeRange(mb, nid);
+    const [, end] = getPfnRangeForNid(mb, nid);
     if (aligned && aligned < end) out.set(nid, aligned);
   }
   return out;

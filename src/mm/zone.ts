@@ -10,6 +10,9 @@ import * as F from '../trace/formats/zone.js';
 import type { Memblock } from './memblock.js';
 import { forEachMemPfnRange, memblockStartOfDram } from './memblock.js';
 import { findZoneMovablePfnsForNodes, type CoreParams } from './zone-movable.js';
+import { absentPagesInRange, getPfnRangeForNid } from './node-ranges.js';
+
+export { getPfnRangeForNid };
 
 export interface Zone {
   type: ZoneType;
@@ -58,25 +61,6 @@ export function x86MaxZonePfns(maxLowPfn: number): number[] {
   return m;
 }
 
-/** get_pfn_range_for_nid(). */
-export function getPfnRangeForNid(mb: Memblock, nid: number): [number, number] {
-  let start = Infinity;
-  let end = 0;
-  for (const r of forEachMemPfnRange(mb, nid)) {
-    start = Math.min(start, r.startPfn);
-    end = Math.max(end, r.endPfn);
-  }
-  return [start === Infinity ? 0 : start, end];
-}
-
-/** __absent_pages_in_range(). */
-function absentPages(mb: Memblock, nid: number, startPfn: number, endPfn: number): number {
-  let absent = endPfn - startPfn;
-  for (const r of forEachMemPfnRange(mb, nid)) {
-    absent -= Math.min(Math.max(r.endPfn, startPfn), endPfn) - Math.min(Math.max(r.startPfn, startPfn), endPfn);
-  }
-  return absent;
-}
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
 
@@ -105,7 +89,7 @@ function sizeZone(
   const hi = lay.archZoneHighestPossiblePfn[zt]!;
   const r: [number, number] = [clamp(nodeStart, lo, hi), clamp(nodeEnd, lo, hi)];
   adjustForZoneMovable(lay, nid, zt, nodeEnd, mirrored, r);
-  const absent = absentPages(mb, nid, r[0], r[1]) + mirrorAbsent(mb, lay, nid, zt, r, mirrored);
+  const absent = absentPagesInRange(mb, nid, r[0], r[1]) + mirrorAbsent(mb, lay, nid, zt, r, mirrored);
   if (r[1] < nodeStart || r[0] > nodeEnd) return { start: r[0], spanned: 0, absent };
   const end = Math.min(r[1], nodeEnd);
   const start = Math.max(r[0], nodeStart);

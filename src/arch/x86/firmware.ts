@@ -2,12 +2,10 @@
 // affinity entries, the command line and the early reservations made before memblock=debug
 // starts tracing. Machine files and presets are turned into this; a boot log is parsed into it.
 
-export interface FirmwareE820Entry {
-  addr: number;
-  size: number;
-  /** e820 type number (1 usable, 2 reserved, 3 ACPI data, 4 ACPI NVS, 5 unusable, 7 PMEM, 12 PRAM …). */
-  type: number;
-}
+import type { E820Entry } from './e820-types.js';
+
+/** One BIOS e820 entry as the boot loader hands it over (type: 1 usable, 2 reserved, 12 PRAM …). */
+export type FirmwareE820Entry = E820Entry;
 
 /** One ACPI SRAT memory affinity entry ("ACPI: SRAT: Node 0 PXM 0 [mem …]"); end is exclusive. */
 export interface SratMemory {

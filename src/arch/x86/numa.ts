@@ -5,14 +5,15 @@ import { PAGE_SIZE, PHYS_ADDR_MAX, pfnPhys, roundUp, SZ_1M } from '../../include
 import { SMP_CACHE_BYTES } from '../../include/memblock.js';
 import type { Memblock } from '../../mm/memblock.js';
 import {
-  forEachMemPfnRange,
   memblockClearHotplug,
   memblockDump,
   memblockMarkHotplug,
   memblockPhysAllocTryNid,
+  memblockSearchPfnNid,
   memblockSetBottomUp,
   memblockSetNode,
 } from '../../mm/memblock.js';
+import { absentPagesInRange } from '../../mm/node-ranges.js';
 import type { Printk } from '../../kernel/printk.js';
 import * as F from '../../trace/formats/numa.js';
 import type { Srat } from './firmware.js';
@@ -74,17 +75,6 @@ function overlapsMemory(mb: Memblock, start: number, end: number): boolean {
   return mb.memory.regions.some((r) => r.base < end && start < r.base + r.size);
 }
 
-/** __absent_pages_in_range(): pfns of [startPfn, endPfn) not covered by nid's memory (MAX_NUMNODES: any). */
-export function absentPagesInRange(mb: Memblock, nid: number, startPfn: number, endPfn: number): number {
-  let absent = endPfn - startPfn;
-  for (const r of forEachMemPfnRange(mb, nid)) {
-    const s = Math.min(Math.max(r.startPfn, startPfn), endPfn);
-    const e = Math.min(Math.max(r.endPfn, startPfn), endPfn);
-    absent -= e - s;
-  }
-  return absent;
-}
-
 /** numa_cleanup_meminfo(): trim, move RAM-less ranges aside, merge same-node neighbours. */
 export function numaCleanupMeminfo(
   mb: Memblock, mi: NumaMemblk[], reserved: NumaMemblk[], maxPfn: number, printk: Printk,
@@ -144,10 +134,7 @@ function numaMeminfoCoverMemory(mb: Memblock, mi: NumaMemblk[], maxPfn: number, 
 
 /** early_pfn_to_nid(): the node of the memory region holding pfn, else the first online node. */
 export function earlyPfnToNid(mb: Memblock, pfn: number, firstOnline: number): number {
-  for (const r of forEachMemPfnRange(mb, MAX_NUMNODES)) {
-    if (pfn >= r.startPfn && pfn < r.endPfn) return r.nid;
-  }
-  return firstOnline;
+  return memblockSearchPfnNid(mb, pfn)?.nid ?? firstOnline;
 }
 
 /** numa_clear_kernel_node_hotplug(): nodes holding reserved (kernel) memory cannot be hot-removed. */
