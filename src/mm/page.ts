@@ -16,7 +16,7 @@ import { PAGES_PER_SECTION } from '../include/mmzone.js';
 import {
   FlagsHi, FlagsLo, PAGE_MAPCOUNT_RESERVE, PAGE_POISON_WORD, PAGE_TYPE_BASE, PG, PageType,
 } from '../include/page-flags.js';
-import { VMEMMAP_PFNS_PER_HI, VMEMMAP_START_HI, VMEMMAP_START_LO } from '../include/sparsemem.js';
+import { VMEMMAP_MAX_PFN, VMEMMAP_PFNS_PER_HI, VMEMMAP_START_HI, VMEMMAP_START_LO } from '../include/sparsemem.js';
 
 export const PAGE_WORDS = 16;
 export const PageWord = {
@@ -37,9 +37,8 @@ export const vmemmapHi = (pfn: number): number => VMEMMAP_START_HI + Math.floor(
 export const vmemmapLo = (pfn: number): number => VMEMMAP_START_LO + (pfn % VMEMMAP_PFNS_PER_HI) * 64;
 /** page_to_pfn() of a vmemmap address given as halves; -1 when it is not a struct page address. */
 export function vmemmapToPfn(hi: number, lo: number): number {
-  const off = (hi - VMEMMAP_START_HI) * VMEMMAP_PFNS_PER_HI;
-  if (off < 0 || hi > 0xffffffff || lo % 64 !== 0) return -1;
-  return off + lo / 64;
+  const pfn = (hi - VMEMMAP_START_HI) * VMEMMAP_PFNS_PER_HI + (lo - VMEMMAP_START_LO) / 64;
+  return pfn >= 0 && pfn < VMEMMAP_MAX_PFN && Number.isInteger(pfn) ? pfn : -1;
 }
 /** The address as text, for messages ("pfn 1 → 0xffffea0000000040"). */
 export const vmemmapHex = (pfn: number): string =>

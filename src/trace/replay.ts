@@ -10,6 +10,8 @@ import { MAX_NUMNODES, NUMA_NO_NODE } from '../include/mmzone.js';
 import { PAGE_SIZE } from '../include/pfn.js';
 import { SMP_CACHE_BYTES } from '../include/memblock.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
+import { parseKernelParams } from '../kernel/params.js';
+import { MAX_PHYS_ADDR } from '../include/pfn.js';
 import type { PrintkLine } from '../kernel/printk.js';
 import * as MB from '../mm/memblock.js';
 import { Checker, type Mismatch } from './check.js';
@@ -58,6 +60,9 @@ const CHECKED: readonly LineFormat<unknown>[] = [
   Z.initializingMemoryless, Z.initmemSetup, Z.unavailableRanges, Z.builtZonelists, Z.policyZone, M.memblockDoubledLine,
 ] as LineFormat<unknown>[];
 
+/** Lines that belong to formats the replay reads: when one cannot be read, the replay says so. */
+const LOOKS_LIKE = /^(BIOS-e820:|memblock_[a-z_]+:|ACPI: SRAT: |NODE_DATA\(|NUMA: Node|Zone ranges|  node +\d+:|Initmem setup|On node \d+, zone|Built \d+ zonelists|e820: (update|remove))/;
+
 /** Predicted lines that only echo the log's own input, or that are compared as a block (dumps). */
 const ECHOES = new Set([E.fmtE820MapHeader.name, E.fmtE820Entry.name, E.fmtCommandLine.name, 'memblock.dump']);
 
@@ -90,6 +95,7 @@ class Replay {
   /** NODE_DATA allocations NUMA init made, waiting for the log's untraced reservation lines. */
   private untraced: { addr: number; size: number; nid: number }[] = [];
   private emitted = 0;
+  private trimAfterE820 = false;
   /** The log has a MEMBLOCK dump: memblock events before it are already in it. */
   private readonly hasDump: boolean;
 
@@ -124,6 +130,10 @@ class Replay {
   /** Handle lines[i]; returns the index of the last line consumed. */
   private line(lines: LogLine[], i: number): number {
     const { no, text } = lines[i]!;
+    if (this.trimAfterE820 && !/^memblock_add: .* e820__memblock_setup\b/.test(text)) {
+      this.trimAfterE820 = false;
+      MB.memblockTrimMemory(this.mb, PAGE_SIZE);
+    }
     if (text.startsWith('Linux version ')) {
       this.kernelVersion = text.slice(14).split(' ')[0];
       if (!/^6\.1\./.test(this.kernelVersion ?? '')) this.notes.push(`${this.log.file}:${no}: kernel ${this.kernelVersion} is not 6.1: predictions follow 6.1 and are best effort`);
@@ -132,12 +142,16 @@ class Replay {
     const cmd = E.fmtCommandLine.parse(text);
     if (cmd !== undefined && !this.e820Done && !this.m.firmware.cmdline) {
       this.m.firmware.cmdline = cmd;
-      this.m.params = machineNew('', { ...this.m.firmware }).params;
+      this.m.params = parseKernelParams(cmd);
       return i;
     }
     const ent = E.fmtE820Entry.parse(text);
     if (ent && ent.who === 'BIOS-e820' && !this.e820Done) {
-      this.bios.push({ addr: ent.addr, size: ent.size, type: ent.type });
+      if (ent.addr + ent.size > MAX_PHYS_ADDR) {
+        this.notes.push(`${this.log.file}:${no}: e820 entry reaches beyond 2^52, past any x86_64 physical address: ignored`);
+      } else {
+        this.bios.push({ addr: ent.addr, size: ent.size, type: ent.type });
+      }
       return i;
     }
     if (E.fmtE820MapHeader.parse(text) === 'BIOS-provided') return i;
@@ -148,19 +162,28 @@ class Replay {
     if (!this.numaDone && this.isNumaOutput(text)) this.runNuma();
     if (Z.zoneRangesHeader.parse(text) && !this.zonesDone) this.runZones();
     if (Z.builtZonelists.parse(text) && !this.zonelistsDone) this.runZonelists();
-    this.compare(no, text);
+    if (!this.compare(no, text) && LOOKS_LIKE.test(text) && !this.readable(text)) {
+      this.notes.push(`${this.log.file}:${no}: not readable as Linux 6.1 prints this line, ignored: ${text.slice(0, 120)}`);
+    }
     return i;
   }
 
-  private compare(no: number, text: string): void {
+  /** Compare a line of a predicted format with the prediction; false when it is of no such format. */
+  private compare(no: number, text: string): boolean {
     for (const f of CHECKED) {
       if (f.parse(text) === undefined) continue;
       if (f === E.fmtE820Update || f === E.fmtE820Remove || f === E.fmtE820LastPfn || f === E.fmtIgnoreLoglevel) {
-        if (!this.e820Done) return;
+        if (!this.e820Done) return true;
       }
       this.check.see(no, f.name, text);
-      return;
+      return true;
     }
+    return false;
+  }
+
+  /** Lines the replay reads elsewhere (input lines, dumps), so they are not reported as unreadable. */
+  private readable(text: string): boolean {
+    return [E.fmtE820Entry, E.fmtE820MapHeader, N.sratMemory, N.sratCpu, M.memblockFreeLateLine].some((f) => f.parse(text) !== undefined);
   }
 
   private runE820(): void {
@@ -288,6 +311,8 @@ class Replay {
       if (this.beforeDump) return true;
       this.settlePending();
       op(this.mb, v.base, v.size);
+      // e820__memblock_setup() ends with an untraced memblock_trim_memory(PAGE_SIZE).
+      if (fmt === M.memblockAddLine && /^e820__memblock_setup\b/.test(v.caller)) this.trimAfterE820 = true;
       return true;
     }
     const an = M.memblockAddNodeLine.parse(text);

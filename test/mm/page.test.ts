@@ -76,6 +76,7 @@ describe('vmemmap addresses', () => {
   it('rejects addresses that are no struct page', () => {
     assert.equal(vmemmapToPfn(0xffffe9ff, 0), -1);
     assert.equal(vmemmapToPfn(0xffffea00, 8), -1);
+    assert.equal(vmemmapToPfn(0xffffeb00, 0), -1); // past the 1 TiB of vmemmap
   });
 });
 
