@@ -36,6 +36,26 @@ export interface EarlyReservation {
   what: string;
 }
 
+/**
+ * The kernel image's brk area, physical addresses (arch/x86/kernel/setup.c, vmlinux.lds.S). It
+ * follows __end_of_kernel_reserve; dmi_alloc() and early_alloc_pgt_buf() take their space from
+ * it before reserve_brk() reserves the used part, so the page-table buffer is its last pages.
+ */
+export interface KernelBrk {
+  /** __brk_base, where _brk_start points. */
+  start: number;
+  /** _brk_end when reserve_brk() runs. */
+  end: number;
+  /** __brk_limit: 64 KiB of slop plus every RESERVE_BRK(); _end is the next page boundary. */
+  limit: number;
+}
+
+/** The boot CPU's features that shape the direct mapping. */
+export interface CpuFeatures {
+  /** X86_FEATURE_GBPAGES (cpuid pdpe1gb): 1 GiB pages for the direct mapping. */
+  gbpages: boolean;
+}
+
 export interface Firmware {
   e820: FirmwareE820Entry[];
   /** undefined: the platform has no SRAT, so the kernel fakes one node. */
@@ -44,4 +64,8 @@ export interface Firmware {
   nrCpus: number;
   /** Reservations in place when e820__memblock_setup() runs. */
   earlyReserved: EarlyReservation[];
+  /** Where the kernel's brk area is; default: Debian 6.1 nokaslr (DEBIAN_BRK in brk.ts). */
+  brk?: KernelBrk;
+  /** Default: QEMU's qemu64 model, as in every corpus boot (no 1 GiB pages). */
+  cpu?: CpuFeatures;
 }

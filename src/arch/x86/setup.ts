@@ -7,15 +7,18 @@ import { MemblockFlag, SMP_CACHE_BYTES } from '../../include/memblock.js';
 import type { Machine } from '../../kernel/machine.js';
 import {
   forEachFreeMemRange, memblockAllocTryNid, memblockAllowResize, memblockCreate, memblockDump, memblockPhysAllocRange,
-  memblockReserve, memblockSetCurrentLimit, type Memblock,
+  memblockReserve, memblockSetBottomUp, memblockSetCurrentLimit, type Memblock,
 } from '../../mm/memblock.js';
 import { memmapInit } from '../../mm/mm-init.js';
 import { freeAreaInit, memblockFindDmaReserve, populatedZone, x86MaxZonePfns } from '../../mm/zone.js';
 import type { CoreParams } from '../../mm/zone-movable.js';
 import * as Z from '../../trace/formats/zone.js';
+import { PgtAllocPanic } from './alloc-low-pages.js';
+import { DEBIAN_BRK, kernelEnd, reserveBrk } from './brk.js';
 import { e820SetupArch, type SetupData } from './e820-boot.js';
 import { e820MemblockSetup } from './e820-memblock.js';
 import { ISA_END_ADDRESS } from './e820-types.js';
+import { initMemMapping } from './init-mem-mapping.js';
 import { nodeDataAllocSize, x86NumaInit } from './numa.js';
 
 /** sizeof(pg_data_t) in Debian's 6.1 amd64 build (the memoryless-node allocation in the corpus prints it). */
@@ -34,14 +37,18 @@ export function setupArchE820(m: Machine, setupData: SetupData[] = []): void {
   m.maxLowPfn = r.maxLowPfn;
 }
 
+/** memblock at setup_arch(): movable_node makes it allocate bottom-up until NUMA init. */
 export function memblockNew(m: Machine): Memblock {
-  return memblockCreate({ movableNode: m.params.movableNode, mirroredKernelcore: m.params.mirroredKernelcore });
+  const mb = memblockCreate({ movableNode: m.params.movableNode, mirroredKernelcore: m.params.mirroredKernelcore });
+  memblockSetBottomUp(mb, m.params.movableNode);
+  return mb;
 }
 
-/** Early reservations, then e820__memblock_setup() with the current limit at 1 MiB; the first dump. */
+/** Early reservations and reserve_brk(), then e820__memblock_setup() with the current limit at 1 MiB; the first dump. */
 export function setupArchMemblock(m: Machine): void {
   const mb = memblockNew(m);
   for (const r of m.firmware.earlyReserved) memblockReserve(mb, r.base, r.size);
+  reserveBrk(mb, m.firmware.brk ?? DEBIAN_BRK);
   memblockSetCurrentLimit(mb, ISA_END_ADDRESS);
   e820MemblockSetup(mb, m.e820!.table);
   memblockAllowResize(mb);
@@ -53,21 +60,36 @@ export function pushDump(m: Machine): void {
   for (const text of memblockDump(m.memblock!)) m.printk.lines.push({ format: 'memblock.dump', text });
 }
 
-/** reserve_real_mode(), the first-1MiB reservation, and the end of init_mem_mapping(). */
+/** early_param_on_off("gbpages", "nogbpages", direct_gbpages, CONFIG_X86_DIRECT_GBPAGES=y): the last one wins. */
+const directGbpages = (m: Machine): boolean =>
+  m.params.args.reduce((on, a) => (a.param === 'gbpages' ? true : a.param === 'nogbpages' ? false : on), true);
+
+/** reserve_real_mode(), the first-1MiB reservation, init_mem_mapping() and the limit it leaves. */
 export function setupArchMapping(m: Machine): void {
   const mb = m.memblock!;
   memblockPhysAllocRange(mb, REAL_MODE_SIZE, PAGE_SIZE, 0, SZ_1M, 'reserve_real_mode');
   memblockReserve(mb, 0, SZ_1M, 'setup_arch');
-  initMemMappingDone(m);
+  const brk = m.firmware.brk ?? DEBIAN_BRK;
+  try {
+    const r = initMemMapping({
+      mb, e820: m.e820!.table, maxPfn: m.maxPfn, brk, kernelEnd: kernelEnd(brk),
+      gbpages: (m.firmware.cpu?.gbpages ?? false) && directGbpages(m), kaslrMemory: !m.params.nokaslr, printk: m.printk,
+    });
+    initMemMappingDone(m, r.maxPfnMapped);
+  } catch (e) {
+    if (e instanceof PgtAllocPanic) throw new BootError(`kernel would panic: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
  * The end of init_mem_mapping(): all RAM is mapped, so max_low_pfn becomes max_pfn on x86_64
- * (ZONE_NORMAL then reaches the top of memory) and memblock may allocate anywhere below it.
+ * (ZONE_NORMAL then reaches the top of memory), and setup_arch() lets memblock allocate
+ * anywhere below max_pfn_mapped (the replay, which does not map, takes max_pfn).
  */
-export function initMemMappingDone(m: Machine): void {
+export function initMemMappingDone(m: Machine, maxPfnMapped = m.maxPfn): void {
   if (m.maxPfn > m.maxLowPfn) m.maxLowPfn = m.maxPfn;
-  memblockSetCurrentLimit(m.memblock!, m.maxPfn * PAGE_SIZE);
+  memblockSetCurrentLimit(m.memblock!, maxPfnMapped * PAGE_SIZE);
 }
 
 export const coreParams = (m: Machine): CoreParams => ({

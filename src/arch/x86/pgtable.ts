@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// x86_64 4-level page-table geometry (arch/x86/include/asm/pgtable_64_types.h, page_types.h,
+// pgtable_types.h) and the part of init_top_pgt that init_mem_mapping() builds: the direct
+// mapping of physical memory at PAGE_OFFSET. Only the shape is kept (which entries exist and
+// whether they are tables or large pages), never protections or contents.
+//
+// Debian's 6.1 is built with CONFIG_X86_5LEVEL, but the corpus CPU (qemu64) has no LA57, so the
+// p4d level is folded into the pgd at run time; this model is that 4-level case.
+
+export const PMD_SHIFT = 21;
+export const PUD_SHIFT = 30;
+export const PGDIR_SHIFT = 39;
+export const PTRS_PER_TABLE = 512;
+
+export const PMD_SIZE = 2 ** PMD_SHIFT;
+export const PUD_SIZE = 2 ** PUD_SHIFT;
+export const PGDIR_SIZE = 2 ** PGDIR_SHIFT;
+
+/** enum pg_level: bit positions in a page_size_mask. */
+export const PgLevel = { PG_4K: 1, PG_2M: 2, PG_1G: 3 } as const;
+export const PG_MASK_2M = 1 << PgLevel.PG_2M;
+export const PG_MASK_1G = 1 << PgLevel.PG_1G;
+
+/**
+ * __PAGE_OFFSET_BASE_L4 (0xffff888000000000) without the sign-extension bits above bit 47, so
+ * index arithmetic stays in exact doubles: pgd index 273 ("0x888000000000 >> 39 = 0x111").
+ */
+export const PAGE_OFFSET_L4 = 0x888000000000;
+
+/** pgd_index / pud_index / pmd_index / pte_index of a (virtual or physical) address. */
+export const pgdIndex = (va: number): number => Math.floor(va / PGDIR_SIZE) % PTRS_PER_TABLE;
+export const pudIndex = (va: number): number => Math.floor(va / PUD_SIZE) % PTRS_PER_TABLE;
+export const pmdIndex = (a: number): number => Math.floor(a / PMD_SIZE) % PTRS_PER_TABLE;
+export const pteIndex = (a: number): number => Math.floor(a / 4096) % PTRS_PER_TABLE;
+
+/** A PTE page: the indices of its present entries. */
+export type PtePage = Set<number>;
+/** 'large': a 2 MiB (PMD) or 1 GiB (PUD) leaf. */
+export type Large = 'large';
+/** A PMD page: index → PTE page or 2 MiB leaf; a missing index is pmd_none(). */
+export type PmdPage = Map<number, PtePage | Large>;
+/** A PUD page: index → PMD page or 1 GiB leaf. */
+export type PudPage = Map<number, PmdPage | Large>;
+/** init_top_pgt's direct-mapping slots: pgd index → PUD page (the p4d level folded). */
+export type TopPgt = Map<number, PudPage>;
+
+/** round_down / round_up of the kernel's bit masks, where an alignment of 0 yields 0. */
+export const maskDown = (x: number, align: number): number => (align === 0 ? 0 : x - (x % align));
+export const maskUp = (x: number, align: number): number => (align === 0 ? 0 : maskDown(x + align - 1, align));

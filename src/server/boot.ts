@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Booting for the server: a preset or machine file runs bootMachine()'s phases one by one,
+// yielding to the event loop between them so the event stream shows each as it runs; a boot
+// log is replayed in one step. Bad input is an HttpError with the model's one-line message.
+import { buildAllZonelists, BootError, initmemInit, pagingInit, setupArchE820, setupArchMapping, setupArchMemblock } from '../arch/x86/setup.js';
+import { machineNew, type Machine } from '../kernel/machine.js';
+import { loadPreset, MachineError, parseMachine } from '../machine/index.js';
+import type { MachineSpec } from '../machine/types.js';
+import { lexBootLog, LogError } from '../trace/dmesg.js';
+import { replayBootLog, ReplayError } from '../trace/replay.js';
+import type { MachineSource } from '../web/api-types.js';
+import { pfnStateSegments } from '../web/bins.js';
+import { HttpError } from './http.js';
+import { extentPfn, machineSections, pfnMapInput } from './machine-view.js';
+import { machineRecordNew, recordEvent, type MachineRecord } from './machines.js';
+
+export interface BootPhase {
+  name: string;
+  run(m: Machine): void;
+  /** One line on what the phase did. */
+  detail(m: Machine): string;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/** bootMachine() (src/arch/x86/setup.ts) cut at its phases, in its order. */
+export const BOOT_PHASES: readonly BootPhase[] = [
+  { name: 'e820', run: (m) => setupArchE820(m), detail: (m) => `${m.e820!.table.entries.length} e820 entries, max_pfn ${hex(m.maxPfn)}` },
+  {
+    name: 'memblock',
+    run: (m) => {
+      setupArchMemblock(m);
+      setupArchMapping(m);
+    },
+    detail: (m) => `${m.memblock!.memory.regions.length} memory and ${m.memblock!.reserved.regions.length} reserved regions`,
+  },
+  {
+    name: 'numa', run: (m) => initmemInit(m),
+    detail: (m) => `${m.numa!.online.size} node(s) with memory${m.numa!.fromSrat ? ', from the SRAT' : ', no SRAT: one node'}`,
+  },
+  {
+    name: 'zones', run: (m) => pagingInit(m, true),
+    detail: (m) => [...m.zones!.nodes.values()].map((pg) =>
+      `node ${pg.nodeId}: ${Number.isFinite(pg.firstDeferredPfn) ? `deferred from ${hex(pg.firstDeferredPfn)}` : 'nothing deferred'}`).join('; '),
+  },
+  { name: 'zonelists', run: (m) => buildAllZonelists(m), detail: (m) => `${m.onlineNodes.length} node(s), ${m.totalPages} total pages, policy zone ${m.policyZone}` },
+];
+
+function finish(rec: MachineRecord): void {
+  const m = rec.machine;
+  rec.view = { segs: pfnStateSegments(pfnMapInput(m)), sections: machineSections(m), extentPfn: extentPfn(m) };
+  rec.status = 'ready';
+  recordEvent(rec, { type: 'done', name: 'ready', state: 'end' });
+}
+
+function fail(rec: MachineRecord, message: string): void {
+  rec.status = 'failed';
+  rec.error = message;
+  recordEvent(rec, { type: 'done', name: 'failed', state: 'end', detail: message });
+}
+
+const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Run the phases of a machine's boot, recording a start and an end event for each. */
+export async function runBootPhases(rec: MachineRecord, phases: readonly BootPhase[] = BOOT_PHASES): Promise<void> {
+  const m = rec.machine;
+  for (const ph of phases) {
+    await nextTick();
+    const from = m.printk.lines.length;
+    recordEvent(rec, { type: 'phase', name: ph.name, state: 'start' });
+    try {
+      ph.run(m);
+    } catch (e) {
+      const msg = e instanceof BootError ? e.message : `internal error in ${ph.name}: ${e instanceof Error ? e.message : String(e)}`;
+      recordEvent(rec, { type: 'phase', name: ph.name, state: 'end', detail: msg, lines: [from, m.printk.lines.length] });
+      return fail(rec, `${rec.source.name}: ${msg}`);
+    }
+    recordEvent(rec, { type: 'phase', name: ph.name, state: 'end', detail: ph.detail(m), lines: [from, m.printk.lines.length] });
+  }
+  finish(rec);
+}
+
+function specOf(load: () => MachineSpec): MachineSpec {
+  try {
+    return load();
+  } catch (e) {
+    if (e instanceof MachineError) throw new HttpError(400, e.message);
+    throw e;
+  }
+}
+
+/** A record for a preset or machine file, validated now; its phases still to run. */
+export function machineFromSpec(source: MachineSource, load: () => MachineSpec): MachineRecord {
+  const spec = specOf(load);
+  return machineRecordNew(source, machineNew(spec.name, spec.firmware));
+}
+
+export const presetRecord = (name: string): MachineRecord =>
+  machineFromSpec({ kind: 'preset', name }, () => loadPreset(name));
+
+export const machineFileRecord = (text: string, fileName: string): MachineRecord =>
+  machineFromSpec({ kind: 'machine-file', name: fileName }, () => parseMachine(text, fileName));
+
+/** Replay a boot log now (one `replay` phase); a log that is no boot is an HttpError 400. */
+export function bootLogRecord(text: string, fileName: string): MachineRecord {
+  const t0 = performance.now();
+  let r;
+  try {
+    r = replayBootLog(lexBootLog(text, fileName));
+  } catch (e) {
+    if (e instanceof LogError || e instanceof ReplayError) throw new HttpError(400, e.message);
+    throw e;
+  }
+  const rec = machineRecordNew({ kind: 'boot-log', name: fileName }, r.machine);
+  rec.t0 = t0;
+  rec.replay = { kernelVersion: r.kernelVersion ?? null, matched: r.matchedLines, mismatches: r.mismatches.length, notes: r.notes };
+  // The replay ran before the record existed: its start is time 0.
+  recordEvent(rec, { type: 'phase', name: 'replay', state: 'start' }).t = 0;
+  recordEvent(rec, {
+    type: 'phase', name: 'replay', state: 'end', lines: [0, r.machine.printk.lines.length],
+    detail: `${r.matchedLines} predictions match the kernel, ${r.mismatches.length} mismatches`,
+  });
+  finish(rec);
+  return rec;
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What the UI sees of a booted Machine: the pfn-state input of the bins classifier, the
+// summary (nodes, zones, sections, memory blocks, e820, kernel lines, zoneinfo) and what is at
+// one pfn. Reads the model; changes nothing.
+import { E820Type } from '../arch/x86/e820-types.js';
+import { PAGES_PER_SECTION, pfnToSectionNr } from '../include/mmzone.js';
+import { PAGE_SIZE, pfnDown, pfnUp, roundUp } from '../include/pfn.js';
+import type { Machine } from '../kernel/machine.js';
+import { presentSections } from '../mm/mm-init.js';
+import { zoneEndPfn } from '../mm/zone.js';
+import { emitZoneinfo } from '../trace/formats/zoneinfo.js';
+import { e820TypeLabel } from '../trace/formats/e820.js';
+import { zoneinfoOf } from '../cli/replay.js';
+import type { NodeSummary, PfnInfoResponse } from '../web/api-types.js';
+import { pfnStateAt, type PfnMapInput, type PfnRange, type StateSegment } from '../web/bins.js';
+
+/** memory_block_size_bytes() on x86_64 below 64 GiB of boot memory: one 128 MiB section per block. */
+export const MEMORY_BLOCK_PAGES = PAGES_PER_SECTION;
+
+/** e820 persistent memory: the ranges the map shows as device memory. */
+export function devicePfnRanges(m: Machine): PfnRange[] {
+  return (m.e820?.table.entries ?? [])
+    .filter((e) => e.type === E820Type.PMEM || e.type === E820Type.PRAM)
+    .map((e) => ({ start: pfnDown(e.addr), end: pfnUp(e.addr + e.size) }));
+}
+
+/** The classifier's input, with the kernel's page rounding of each memblock type. */
+export function pfnMapInput(m: Machine): PfnMapInput {
+  const mb = m.memblock;
+  const firstDeferredPfn = new Map<number, number>();
+  for (const pg of m.zones?.nodes.values() ?? []) firstDeferredPfn.set(pg.nodeId, pg.firstDeferredPfn);
+  return {
+    memory: (mb?.memory.regions ?? []).map((r) => ({ start: pfnUp(r.base), end: pfnDown(r.base + r.size), nid: r.nid })),
+    reserved: (mb?.reserved.regions ?? []).map((r) => ({ start: pfnDown(r.base), end: pfnUp(r.base + r.size) })),
+    device: devicePfnRanges(m),
+    offline: [],
+    firstDeferredPfn,
+  };
+}
+
+/** The end of the map: max_pfn, node and device ends, rounded up to a section. */
+export function extentPfn(m: Machine): number {
+  let end = m.maxPfn;
+  for (const pg of m.zones?.nodes.values() ?? []) end = Math.max(end, pg.nodeEndPfn);
+  for (const d of devicePfnRanges(m)) end = Math.max(end, d.end);
+  return roundUp(Math.max(end, 1), PAGES_PER_SECTION);
+}
+
+/** memblocks_present(): the sections that hold boot memory. */
+export const machineSections = (m: Machine): Set<number> => (m.memblock ? presentSections(m.memblock) : new Set());
+
+/** Runs of consecutive numbers: [3,4,5,9] → [[3,6],[9,10]]. */
+function runsOf(nrs: Iterable<number>): [number, number][] {
+  const out: [number, number][] = [];
+  for (const n of [...nrs].sort((a, b) => a - b)) {
+    const last = out[out.length - 1];
+    if (last && last[1] === n) last[1] = n + 1;
+    else out.push([n, n + 1]);
+  }
+  return out;
+}
+
+export interface BlockRun {
+  /** Memory block ids [first, end), all on node nid. */
+  first: number;
+  end: number;
+  nid: number;
+}
+
+/** The memory blocks boot memory creates (one per present 128 MiB section here), grouped in runs per node. */
+export function memoryBlockRuns(m: Machine): BlockRun[] {
+  if (!m.memblock) return [];
+  const nidOf = new Map<number, number>();
+  for (const r of m.memblock.memory.regions) {
+    if (r.size === 0) continue;
+    const first = Math.floor(pfnUp(r.base) / MEMORY_BLOCK_PAGES);
+    const last = Math.floor((pfnDown(r.base + r.size) - 1) / MEMORY_BLOCK_PAGES);
+    for (let b = first; b <= last; b++) if (!nidOf.has(b)) nidOf.set(b, r.nid);
+  }
+  const out: BlockRun[] = [];
+  for (const b of [...nidOf.keys()].sort((x, y) => x - y)) {
+    const nid = nidOf.get(b)!;
+    const last = out[out.length - 1];
+    if (last && last.end === b && last.nid === nid) last.end = b + 1;
+    else out.push({ first: b, end: b + 1, nid });
+  }
+  return out;
+}
+
+export function nodeSummaries(m: Machine): NodeSummary[] {
+  return [...(m.zones?.nodes.values() ?? [])].map((pg) => ({
+    nid: pg.nodeId, startPfn: pg.nodeStartPfn, endPfn: pg.nodeEndPfn, spanned: pg.nodeSpannedPages, present: pg.nodePresentPages,
+    firstDeferredPfn: Number.isFinite(pg.firstDeferredPfn) ? pg.firstDeferredPfn : null,
+    zones: pg.zones.map((z) => ({
+      name: z.name, startPfn: z.zoneStartPfn, endPfn: zoneEndPfn(z), spanned: z.spannedPages, present: z.presentPages,
+      managedEstimate: z.managedEstimate,
+    })),
+  }));
+}
+
+/** Everything the page shows of a booted machine except the bins. */
+export function machineSummary(m: Machine, sections: ReadonlySet<number>) {
+  const blocks = memoryBlockRuns(m);
+  return {
+    name: m.name,
+    cmdline: m.params.cmdline,
+    pageSize: PAGE_SIZE,
+    maxPfn: m.maxPfn,
+    extentPfn: extentPfn(m),
+    nodes: nodeSummaries(m),
+    onlineNodes: m.onlineNodes,
+    totalPages: m.totalPages ?? null,
+    sections: { pages: PAGES_PER_SECTION, count: sections.size, present: runsOf(sections) },
+    memoryBlocks: { pages: MEMORY_BLOCK_PAGES, count: blocks.reduce((n, r) => n + r.end - r.first, 0), runs: blocks },
+    e820: (m.e820?.table.entries ?? []).map((e) => ({ addr: e.addr, size: e.size, type: e.type, label: e820TypeLabel(e.type) })),
+    memblock: {
+      memory: (m.memblock?.memory.regions ?? []).filter((r) => r.size > 0),
+      reserved: (m.memblock?.reserved.regions ?? []).filter((r) => r.size > 0),
+    },
+    printk: m.printk.lines.map((l) => l.text),
+    zoneinfo: emitZoneinfo(zoneinfoOf(m)).join('\n') + '\n',
+  };
+}
+
+/** What is at one pfn: node and zone span, section, memory block, state, e820 type. */
+export function pfnInfo(m: Machine, segs: readonly StateSegment[], sections: ReadonlySet<number>, pfn: number): PfnInfoResponse {
+  const phys = pfn * PAGE_SIZE;
+  let nid: number | null = null;
+  let zone: string | null = null;
+  for (const pg of m.zones?.nodes.values() ?? []) {
+    if (pfn < pg.nodeStartPfn || pfn >= pg.nodeEndPfn) continue;
+    nid = pg.nodeId;
+    zone = pg.zones.find((z) => z.spannedPages > 0 && pfn >= z.zoneStartPfn && pfn < zoneEndPfn(z))?.name ?? null;
+    break;
+  }
+  const section = pfnToSectionNr(pfn);
+  const e = m.e820?.table.entries.find((x) => phys >= x.addr && phys < x.addr + x.size);
+  return {
+    pfn, phys, nid, zone, section,
+    sectionPresent: sections.has(section),
+    block: Math.floor(pfn / MEMORY_BLOCK_PAGES),
+    state: pfnStateAt(segs, pfn),
+    e820: e ? e820TypeLabel(e.type) : null,
+    page: null,
+  };
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The wire format between `meminit serve` and the page: types only, shared by both sides.
+
+/**
+ * One step of a boot, as the server-sent event stream carries it (`event: <type>`, `id: <seq>`).
+ * Today's boots send `phase` events (e820, memblock, numa, zones, zonelists — or one `replay`
+ * for a boot log), a `start` and an `end` for each, then one `done`. Deferred struct page init
+ * (issue 3) adds `worker` events: name "deferred-init", `nid` and `worker` say which, `pages`
+ * and `total` how far it got.
+ */
+export interface BootEvent {
+  /** 0, 1, 2 … per machine; the SSE id, so a reconnecting stream resumes after it. */
+  seq: number;
+  type: 'phase' | 'worker' | 'done';
+  /** phase: e820 | memblock | numa | zones | zonelists | replay; worker: the job; done: ready | failed. */
+  name: string;
+  state: 'start' | 'progress' | 'end';
+  /** Milliseconds since the boot started. */
+  t: number;
+  nid?: number;
+  worker?: number;
+  pages?: number;
+  total?: number;
+  /** One line: what the step did, or why the boot failed. */
+  detail?: string;
+  /** The kernel lines the step printed: indexes [from, to) into the machine's `printk`. */
+  lines?: [number, number];
+}
+
+export type MachineStatus = 'booting' | 'ready' | 'failed';
+
+export interface MachineSource {
+  kind: 'preset' | 'machine-file' | 'boot-log';
+  name: string;
+}
+
+export interface ZoneSummary {
+  name: string;
+  startPfn: number;
+  endPfn: number;
+  spanned: number;
+  present: number;
+  managedEstimate: number;
+}
+
+export interface NodeSummary {
+  nid: number;
+  startPfn: number;
+  endPfn: number;
+  spanned: number;
+  present: number;
+  /** null: nothing deferred on this node. */
+  firstDeferredPfn: number | null;
+  zones: ZoneSummary[];
+}
+
+export interface E820Summary {
+  addr: number;
+  size: number;
+  type: number;
+  label: string;
+}
+
+export interface RegionSummary {
+  base: number;
+  size: number;
+  flags: number;
+  nid: number;
+}
+
+/** GET /api/machine/:id once the boot is done (`status` ready); only the first fields before. */
+export interface MachineSummary {
+  id: string;
+  source: MachineSource;
+  status: MachineStatus;
+  error?: string;
+  /** When the boot started (ms since the epoch); event times count from here. */
+  startedAt: number;
+  events: BootEvent[];
+  /** Boot logs: how the replay compared with the kernel. */
+  replay?: { kernelVersion: string | null; matched: number; mismatches: number; notes: string[] };
+  name?: string;
+  cmdline?: string;
+  pageSize?: number;
+  maxPfn?: number;
+  /** The map's extent: max_pfn, node and device ends, rounded up to a section. */
+  extentPfn?: number;
+  nodes?: NodeSummary[];
+  onlineNodes?: number[];
+  totalPages?: number | null;
+  /** Present sections as runs of section numbers [first, end). */
+  sections?: { pages: number; count: number; present: [number, number][] };
+  /** Boot memory blocks as runs of block ids [first, end) on one node. */
+  memoryBlocks?: { pages: number; count: number; runs: { first: number; end: number; nid: number }[] };
+  e820?: E820Summary[];
+  memblock?: { memory: RegionSummary[]; reserved: RegionSummary[] };
+  printk?: string[];
+  zoneinfo?: string;
+}
+
+/** GET /api/machine/:id/bins: counts[b][s] pfns of state states[s] in bin b. */
+export interface BinsResponse {
+  start: number;
+  end: number;
+  bins: number;
+  states: string[];
+  counts: number[][];
+}
+
+/** GET /api/machine/:id/pfn/:pfn. */
+export interface PfnInfoResponse {
+  pfn: number;
+  phys: number;
+  nid: number | null;
+  zone: string | null;
+  section: number;
+  sectionPresent: boolean;
+  block: number;
+  state: string;
+  e820: string | null;
+  /** The decoded struct page: null until the memmap exists (issue 3). */
+  page: null;
+}
+
+export interface PresetInfo {
+  name: string;
+  description: string;
+}
+
+/** Every error: one line, no stack. */
+export interface ErrorResponse {
+  error: string;
+}
