@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT_BAD_INPUT, UserError } from './errors.js';
 import { EMITS, replayCommand, type Emit } from './replay.js';
 import { bootCommand, presetsCommand } from './boot.js';
+import { serveCommand } from './serve.js';
 
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const err = (s: string): void => void process.stderr.write(s.endsWith('\n') ? s : s + '\n');
@@ -31,6 +32,13 @@ function program(setCode: (c: number) => void): Command {
     .action((log: string, o: { emit?: Emit; check?: boolean }) => {
       setCode(replayCommand(log, { ...o, ...(o.emit || o.check ? {} : { emit: 'summary' as Emit }) }, out, err));
     });
+
+  p.command('serve')
+    .description('serve the web UI: boot presets or your own machine files and boot logs, and look at their memory')
+    .option('--port <n>', 'TCP port (0: any free port)', '8080')
+    .option('--host <address>', 'address to listen on; anything but loopback (127.0.0.1, ::1) must be asked for and gets a warning', '127.0.0.1')
+    .addHelpText('after', '\nExamples:\n  meminit serve                 # then open http://127.0.0.1:8080/\n  meminit serve --port 9000')
+    .action(async (o: { port: string; host: string }) => setCode(await serveCommand(o, out, err)));
 
   p.command('presets')
     .description('list the built-in machines')

@@ -41,11 +41,39 @@ find_kernel() {
 	ls -1 /boot/vmlinuz-6.1* 2>/dev/null | sort -V | tail -n 1 || true
 }
 
+# Names of the configs to boot: the arguments, or every configs/*.conf.
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=()
+	for f in "$conf_dir"/*.conf; do
+		[ -e "$f" ] || continue
+		b=${f##*/}
+		names+=("${b%.conf}")
+	done
+fi
+
+# Does any selected config boot UEFI firmware (FIRMWARE=ovmf)?
+want_ovmf() {
+	local n
+	for n in "${names[@]}"; do
+		[ -r "$conf_dir/$n.conf" ] || continue
+		(
+			FIRMWARE=
+			# shellcheck disable=SC1090
+			. "$conf_dir/$n.conf" >/dev/null 2>&1
+			[ "${FIRMWARE:-}" = ovmf ]
+		) && return 0
+	done
+	return 1
+}
+
 ensure_packages() {
 	local missing=() p
 	for p in qemu-system-x86 busybox-static cpio gcc libc6-dev; do
 		pkg_ok "$p" || missing+=("$p")
 	done
+	if want_ovmf; then pkg_ok ovmf || missing+=(ovmf); fi
 	# The kernel package may be "half-configured" when its postinst could
 	# not build an initrd (common in containers): the image is what counts.
 	[ -n "$(find_kernel)" ] || missing+=(linux-image-amd64)
@@ -100,16 +128,6 @@ accel=tcg
 [ -e /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && accel=kvm
 
 # ---------------------------------------------------------------- boots
-if [ $# -gt 0 ]; then
-	names=("$@")
-else
-	names=()
-	for f in "$conf_dir"/*.conf; do
-		[ -e "$f" ] || continue
-		b=${f##*/}
-		names+=("${b%.conf}")
-	done
-fi
 [ ${#names[@]} -gt 0 ] || die "no configs in $conf_dir"
 mkdir -p "$out_dir"
 
@@ -125,9 +143,31 @@ for name in "${names[@]}"; do
 	set +e
 	(
 		set -euo pipefail
-		QEMU_ARGS= KERNEL_ARGS= KASLR=0 TIMEOUT=$timeout_s
+		QEMU_ARGS= KERNEL_ARGS= KASLR=0 TIMEOUT=$timeout_s FIRMWARE=
 		# shellcheck disable=SC1090
 		. "$conf"
+		fw_args=
+		case "${FIRMWARE:-}" in
+		'' | seabios) ;; # QEMU's default BIOS
+		ovmf)
+			# UEFI: read-only OVMF code + a fresh writable copy of the
+			# variable store per boot; the kernel still comes in over
+			# fw_cfg (-kernel/-initrd/-append) and starts via its EFI stub.
+			code=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE.fd}
+			vars=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS.fd}
+			[ -r "$code" ] && [ -r "$vars" ] || {
+				printf '%-28s FAIL no OVMF (%s, %s)\n' "$name" "$code" "$vars"
+				exit 1
+			}
+			cp "$vars" "$work/$name.vars.fd"
+			fw_args="-drive if=pflash,format=raw,unit=0,readonly=on,file=$code
+				-drive if=pflash,format=raw,unit=1,file=$work/$name.vars.fd"
+			;;
+		*)
+			printf '%-28s FAIL unknown FIRMWARE=%s\n' "$name" "$FIRMWARE"
+			exit 1
+			;;
+		esac
 		cmdline=$BASE_KERNEL_ARGS
 		[ "${KASLR:-0}" = 1 ] || cmdline="$cmdline nokaslr"
 		[ -z "$KERNEL_ARGS" ] || cmdline="$cmdline $KERNEL_ARGS"
@@ -143,7 +183,7 @@ for name in "${names[@]}"; do
 			-nodefaults -no-user-config -accel "$accel" \
 			-display none -monitor none -no-reboot \
 			-serial "file:$serial" \
-			$QEMU_ARGS \
+			$fw_args $QEMU_ARGS \
 			-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
 			-append "$cmdline" \
 			</dev/null >"$work/$name.qemu.out" 2>&1 || rc=$?

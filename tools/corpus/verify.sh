@@ -51,12 +51,14 @@ for name in "${names[@]}"; do
 		[ "$n" -gt 0 ] || errs+=("empty section $s")
 	done
 	cmdline=$(awk -v b="$M /proc/cmdline ===" 'f{print; exit} $0==b{f=1}' "$log")
-	KERNEL_ARGS= KASLR=0
+	KERNEL_ARGS= KASLR=0 FIRMWARE=
 	# shellcheck disable=SC1090
 	. "$conf_dir/$name.conf" 2>/dev/null || errs+=("no config")
 	want="console=ttyS0 memblock=debug ignore_loglevel"
 	[ "${KASLR:-0}" = 1 ] || want="$want nokaslr"
 	[ -z "$KERNEL_ARGS" ] || want="$want $KERNEL_ARGS"
+	# OVMF's fw_cfg kernel loader appends the initrd's file name for the EFI stub
+	[ "${FIRMWARE:-}" != ovmf ] || want="$want initrd=initrd"
 	[ "$cmdline" = "$want" ] || errs+=("cmdline '$cmdline' != '$want'")
 	if [ ${#errs[@]} -eq 0 ]; then
 		printf '%-28s ok   %7s bytes  cmdline: %s\n' "$name" "$(stat -c %s "$log")" "$cmdline"
