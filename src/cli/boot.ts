@@ -1,8 +1,13 @@
-// `meminit boot [MACHINE|PRESET]` and `meminit presets`.
+// `meminit boot [MACHINE|PRESET] [--memmap …]` and `meminit presets`.
+import { totalmem } from 'node:os';
+import { memInit } from '../arch/x86/mem-init.js';
 import { bootMachine, BootError } from '../arch/x86/setup.js';
-import { machineNew } from '../kernel/machine.js';
+import { machineNew, type Machine } from '../kernel/machine.js';
 import { listPresets, loadPreset, MachineError } from '../machine/index.js';
 import { loadMachineFile } from '../machine/load-file.js';
+import type { DeferredNodeReport, DeferredStrategy } from '../mm/deferred-run.js';
+import { forEachValidSection, MemmapBudgetError } from '../mm/sparse.js';
+import { memInitThreads } from '../node/deferred-threads.js';
 import { emitMachine, type Emit } from './replay.js';
 import { EXIT_OK, UserError } from './errors.js';
 
@@ -15,7 +20,36 @@ function loadSpec(arg: string) {
   }
 }
 
-export function bootCommand(arg: string, emit: Emit, out: (s: string) => void): number {
+export interface BootMemmapOptions {
+  strategy: DeferredStrategy;
+  /** Worker threads per node (padata max_threads for parallel); 0 runs deferred init on the main thread. */
+  workers: number;
+  /** Host memory the memmap may take; more is refused before anything is allocated. */
+  budgetBytes: number;
+}
+
+/** The memmap may take half of the host's memory: the rest is for V8, the workers and the OS. */
+export const memmapBudget = (): number => Math.floor(totalmem() / 2);
+
+/** The memInit phase for the CLI: struct pages, memblock_free_all, deferred init; one summary line. */
+async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promise<string> {
+  const opts = { strategy: o.strategy, memmap: { budgetBytes: o.budgetBytes } };
+  let reports: DeferredNodeReport[];
+  try {
+    reports = o.workers === 0 ? memInit(m, { ...opts, maxThreads: 1 }) : (await memInitThreads(m, { ...opts, maxThreads: o.workers })).reports;
+  } catch (e) {
+    if (e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
+    throw e;
+  }
+  const sections = [...forEachValidSection(m.memmap!)].length;
+  let managed = 0;
+  for (const pg of m.zones!.nodes.values()) for (const z of pg.zones) managed += z.managedPages;
+  const deferred = reports.reduce((n, r) => n + r.pages, 0);
+  const how = o.workers === 0 ? 'on the main thread' : o.strategy === 'parallel' ? `up to ${o.workers} threads per node` : 'one thread per node';
+  return `meminit: ${sections} sections of struct pages (${sections * 2} MiB); ${managed} pages managed, ${deferred} of them initialised by deferred init (${o.strategy}, ${how})`;
+}
+
+export async function bootCommand(arg: string, emit: Emit, out: (s: string) => void, memmap?: BootMemmapOptions): Promise<number> {
   const spec = loadSpec(arg);
   const m = machineNew(spec.name, spec.firmware);
   try {
@@ -24,7 +58,8 @@ export function bootCommand(arg: string, emit: Emit, out: (s: string) => void): 
     if (e instanceof BootError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
   }
-  out(emitMachine(m, emit));
+  const line = memmap ? await bootMemmap(m, arg, memmap) : undefined;
+  out(emitMachine(m, emit) + (line && emit === 'summary' ? line + '\n' : ''));
   return EXIT_OK;
 }
 

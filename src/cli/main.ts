@@ -1,12 +1,26 @@
 // meminit's command line: one file per command, commander for parsing, one-line errors.
-import { Command, CommanderError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFERRED_STRATEGIES, type DeferredStrategy } from '../mm/deferred-run.js';
 import { EXIT_BAD_INPUT, UserError } from './errors.js';
 import { EMITS, replayCommand, type Emit } from './replay.js';
-import { bootCommand, presetsCommand } from './boot.js';
+import { parseBytes } from '../machine/units.js';
+import { bootCommand, memmapBudget, presetsCommand } from './boot.js';
 import { serveCommand } from './serve.js';
 
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const err = (s: string): void => void process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+
+function parseWorkers(v: string): number {
+  if (!/^\d+$/.test(v) || +v > 1024) throw new InvalidArgumentError('a whole number from 0 to 1024');
+  return +v;
+}
+
+function parseBudget(v: string): number {
+  const n = parseBytes(v);
+  if (n === undefined) throw new InvalidArgumentError('a size such as 512M or 8G');
+  return n;
+}
 
 function program(setCode: (c: number) => void): Command {
   const p = new Command('meminit')
@@ -20,8 +34,17 @@ function program(setCode: (c: number) => void): Command {
     .description('print the memory setup Linux 6.1 would do on a machine file or built-in preset (default: "default")')
     .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name (see `meminit presets`)', 'default')
     .addOption(emit)
-    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/two-node.yaml --emit json')
-    .action((machine: string, o: { emit?: Emit }) => setCode(bootCommand(machine, o.emit ?? 'summary', out)));
+    .option('--memmap', 'also write the struct pages, free memory to the buddy allocator and run deferred page init')
+    .addOption(new Option('--strategy <name>', 'deferred init as Linux 4.19 (legacy), 5.2 (maxorder) or 6.1 (parallel) did it').choices(DEFERRED_STRATEGIES).default('parallel'))
+    .addOption(new Option('--workers <n>', 'worker threads per node for parallel (legacy, maxorder: one per node); 0: main thread').argParser(parseWorkers))
+    .addOption(new Option('--memmap-budget <size>', 'host memory the memmap may take (default: half of it)').argParser(parseBudget))
+    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/two-node.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder')
+    .action(async (machine: string, o: { emit?: Emit; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number }) => {
+      const memmap = o.memmap
+        ? { strategy: o.strategy, workers: o.workers ?? availableParallelism(), budgetBytes: o.memmapBudget ?? memmapBudget() }
+        : undefined;
+      setCode(await bootCommand(machine, o.emit ?? 'summary', out, memmap));
+    });
 
   p.command('replay')
     .description('replay a real boot log (serial console or dmesg text; best with memblock=debug) and predict what the kernel printed')

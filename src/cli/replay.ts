@@ -6,6 +6,7 @@ import { replayBootLog, ReplayError, type ReplayResult } from '../trace/replay.j
 import { memblockDump } from '../mm/memblock.js';
 import { emitZoneinfo, type ZoneinfoZone } from '../trace/formats/zoneinfo.js';
 import type { Machine } from '../kernel/machine.js';
+import type { PgData } from '../mm/zone.js';
 import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
 
 export const EMITS = ['dmesg', 'memblock', 'zoneinfo', 'json', 'summary'] as const;
@@ -51,6 +52,9 @@ export function zoneinfoOf(m: Machine): ZoneinfoZone[] {
   return out;
 }
 
+/** Where memmap_init() put the node's deferred split (deferred init clears pg.firstDeferredPfn later). */
+const firstDeferredPfn = (m: Machine, pg: PgData): number => m.memmapPlan?.firstDeferredPfn.get(pg.nodeId) ?? pg.firstDeferredPfn;
+
 export function machineJson(m: Machine): unknown {
   return {
     name: m.name,
@@ -67,9 +71,9 @@ export function machineJson(m: Machine): unknown {
     zoneMovablePfn: m.zones && Object.fromEntries(m.zones.zoneMovablePfn),
     nodes: m.zones && [...m.zones.nodes.values()].map((pg) => ({
       nid: pg.nodeId, startPfn: pg.nodeStartPfn, spannedPages: pg.nodeSpannedPages, presentPages: pg.nodePresentPages,
-      firstDeferredPfn: Number.isFinite(pg.firstDeferredPfn) ? pg.firstDeferredPfn : null,
-      earlyInitPages: m.memmap?.earlyInitPages.get(pg.nodeId) ?? 0,
-      deferredPages: m.memmap?.deferredPages.get(pg.nodeId) ?? 0,
+      firstDeferredPfn: Number.isFinite(firstDeferredPfn(m, pg)) ? firstDeferredPfn(m, pg) : null,
+      earlyInitPages: m.memmapPlan?.earlyInitPages.get(pg.nodeId) ?? 0,
+      deferredPages: m.memmapPlan?.deferredPages.get(pg.nodeId) ?? 0,
       zones: pg.zones.map((z) => ({
         zone: z.name, startPfn: z.zoneStartPfn, spanned: z.spannedPages, present: z.presentPages,
         absent: z.spannedPages - z.presentPages, memmapPages: z.memmapPages, managedEstimate: z.managedEstimate,
@@ -85,9 +89,14 @@ export function deferredSplitLines(m: Machine): string[] {
   if (!m.zones) return [];
   return [...m.zones.nodes.values()]
     .filter((pg) => pg.nodePresentPages > 0)
-    .map((pg) => Number.isFinite(pg.firstDeferredPfn)
-      ? `meminit: node ${pg.nodeId} defers struct page init from pfn 0x${pg.firstDeferredPfn.toString(16)}: ${m.memmap?.earlyInitPages.get(pg.nodeId) ?? 0} pages initialised early, ${m.memmap?.deferredPages.get(pg.nodeId) ?? 0} deferred`
-      : `meminit: node ${pg.nodeId} defers nothing: all ${m.memmap?.earlyInitPages.get(pg.nodeId) ?? 0} pages initialised early`);
+    .map((pg) => {
+      const plan = m.memmapPlan;
+      const first = firstDeferredPfn(m, pg);
+      const early = plan?.earlyInitPages.get(pg.nodeId) ?? 0;
+      return Number.isFinite(first)
+        ? `meminit: node ${pg.nodeId} defers struct page init from pfn 0x${first.toString(16)}: ${early} pages initialised early, ${plan?.deferredPages.get(pg.nodeId) ?? 0} deferred`
+        : `meminit: node ${pg.nodeId} defers nothing: all ${early} pages initialised early`;
+    });
 }
 
 export function emitMachine(m: Machine, emit: Emit, extra: Record<string, unknown> = {}): string {

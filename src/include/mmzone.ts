@@ -40,3 +40,5 @@ export const MAX_DMA32_PFN = (4 * 1024 * 1024 * 1024) / 4096;
 export const MigrateType = { UNMOVABLE: 0, MOVABLE: 1, RECLAIMABLE: 2, HIGHATOMIC: 3, ISOLATE: 4 } as const;
 export type MigrateType = (typeof MigrateType)[keyof typeof MigrateType];
 export const MIGRATE_TYPE_NAMES = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'Isolate'] as const;
+/** MIGRATE_TYPES: free lists per order. */
+export const MIGRATE_TYPES = 5;

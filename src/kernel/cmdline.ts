@@ -128,6 +128,22 @@ export function simpleStrtoull(s: string, pos = 0, base = 0): Parsed {
   return { value, end: p };
 }
 
+/**
+ * Mirrors get_option(): an int (optionally "-"-signed, truncated to 32 bits) at `pos`; `ret` is 0
+ * for no number (or end of string), 1 for a last number, 2 when a comma follows (skipped), 3
+ * when a '-' follows (not skipped).  "10,20" → 10, ret 2, end at "20".
+ */
+export function getOption(s: string, pos: number): { ret: 0 | 1 | 2 | 3; value: number; end: number } {
+  if (pos >= s.length) return { ret: 0, value: 0, end: pos };
+  const neg = s[pos] === '-';
+  const cur = neg ? pos + 1 : pos;
+  const r = simpleStrtoull(s, cur, 0);
+  const value = Number(BigInt.asIntN(32, neg ? -r.value : r.value));
+  if (r.end === cur) return { ret: 0, value, end: r.end };
+  if (s[r.end] === ',') return { ret: 2, value, end: r.end + 1 };
+  return { ret: s[r.end] === '-' ? 3 : 1, value, end: r.end };
+}
+
 const MEMPARSE_SHIFT: Record<string, bigint> = { k: 10n, m: 20n, g: 30n, t: 40n, p: 50n, e: 60n };
 
 /** Mirrors memparse(): simple_strtoull() then an optional K/M/G/T/P/E suffix (either case).  "4G" → 2^32. */

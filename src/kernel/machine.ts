@@ -5,6 +5,8 @@ import type { E820State } from '../arch/x86/e820-types.js';
 import type { NumaState } from '../arch/x86/numa.js';
 import type { Memblock } from '../mm/memblock.js';
 import type { MemmapInitResult } from '../mm/mm-init.js';
+import type { BuddyFreeTarget } from '../mm/page-free-core.js';
+import type { Memmap } from '../mm/sparse.js';
 import type { ZoneLayout } from '../mm/zone.js';
 import type { KernelParams } from './params.js';
 import { Printk } from './printk.js';
@@ -24,7 +26,14 @@ export interface Machine {
   /** dma_reserve: memory below 16 MiB that memblock had reserved (memblock_find_dma_reserve()). */
   dmaReserve: number;
   zones: ZoneLayout | undefined;
-  memmap: MemmapInitResult | undefined;
+  /** What memmap_init() initialises early and defers, per node (planned at paging_init, no struct pages). */
+  memmapPlan: MemmapInitResult | undefined;
+  /** The struct pages, once the memInit phase ran (sparse_init … page_alloc_init_late). */
+  memmap: Memmap | undefined;
+  /** Where memblock_free_all() and deferred init freed pages to. */
+  buddy: BuddyFreeTarget | undefined;
+  /** totalram_pages after memblock_free_all(). */
+  totalramPages: number | undefined;
   /** node_online_map at build_all_zonelists(): nodes with NODE_DATA plus nodes with CPUs. */
   onlineNodes: number[];
   /** vm_total_pages of the "Built N zonelists" line. */
@@ -36,6 +45,7 @@ export function machineNew(name: string, firmware: Firmware): Machine {
   return {
     name, firmware, params: parseKernelParams(firmware.cmdline), printk: new Printk(),
     e820: undefined, maxPfn: 0, maxLowPfn: 0, memblock: undefined, numa: undefined, dmaReserve: 0,
-    zones: undefined, memmap: undefined, onlineNodes: [], totalPages: undefined, policyZone: undefined,
+    zones: undefined, memmapPlan: undefined, memmap: undefined, buddy: undefined, totalramPages: undefined,
+    onlineNodes: [], totalPages: undefined, policyZone: undefined,
   };
 }

@@ -1,27 +1,24 @@
-// memmap_init() of 6.1 (mm/page_alloc.c) as a walk over pfn ranges: which ranges of each zone are
-// initialised at boot, where each node's deferred part starts (defer_init()), and the holes that
-// init_unavailable_range() marks reserved. The walk hands out [start, end) ranges; what to do per
-// page is the visitor's business, so the same walk serves sizing now and struct pages later.
-import { MAX_NUMNODES, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, pfnToSectionNr } from '../include/mmzone.js';
+// memmap_init() of 6.1 (mm/page_alloc.c) as a walk over pfn ranges: every memory range × populated
+// zone goes through the memmap init core (memmap-init-range.ts) in early context, which finds
+// where each node's deferred part starts; the holes between and after the ranges go through
+// init_unavailable_range(). Without a memmap the same walk only plans (zone sizing, replay).
+import { MAX_NUMNODES, MigrateType, PAGES_PER_SECTION, pfnToSectionNr } from '../include/mmzone.js';
 import { roundUp } from '../include/pfn.js';
 import type { Printk } from '../kernel/printk.js';
 import * as F from '../trace/formats/zone.js';
 import type { Memblock } from './memblock.js';
 import { forEachMemPfnRange } from './memblock.js';
-import { populatedZone, zoneEndPfn, type PgData, type ZoneLayout } from './zone.js';
-
-export interface MemmapInitVisitor {
-  /** memmap_init_range(MEMINIT_EARLY) over [start, end) of a zone: pages initialised now. */
-  initRange?(nid: number, zone: number, start: number, end: number): void;
-  /** init_unavailable_range(): a hole inside present sections, initialised as reserved. */
-  unavailableRange?(nid: number, zone: number, start: number, end: number, pages: number): void;
-}
+import { earlyInitState, initUnavailableRange, memmapInitRange, type MemmapInitContext } from './memmap-init-range.js';
+import type { Memmap } from './sparse.js';
+import { populatedZone, zoneEndPfn, type ZoneLayout } from './zone.js';
 
 export interface MemmapInitResult {
   /** Pages initialised before deferred init, per node. */
   earlyInitPages: Map<number, number>;
   /** Pages left for deferred init, per node. */
   deferredPages: Map<number, number>;
+  /** first_deferred_pfn as memmap_init() left it, per node (Infinity: nothing deferred); deferred init later clears it. */
+  firstDeferredPfn: Map<number, number>;
 }
 
 /** Sections that hold any memblock memory (memblocks_present()). */
@@ -33,64 +30,24 @@ export function presentSections(mb: Memblock): Set<number> {
   return s;
 }
 
-/** init_unavailable_range(): count pfns of [spfn, epfn) whose pageblock lies in a present section. */
-function countUnavailable(sections: Set<number>, spfn: number, epfn: number): number {
-  let n = 0;
-  for (let pfn = spfn; pfn < epfn; ) {
-    const blockStart = pfn - (pfn % PAGEBLOCK_NR_PAGES);
-    const blockEnd = Math.min(blockStart + PAGEBLOCK_NR_PAGES, epfn);
-    if (sections.has(pfnToSectionNr(blockStart))) n += blockEnd - pfn;
-    pfn = blockEnd;
-  }
-  return n;
-}
-
-/** defer_init() state: it counts pages of the zone being initialised, across calls for that zone. */
-interface DeferState {
-  prevEndPfn: number;
-  nrInitialised: number;
-}
-
 /**
- * The part of memmap_init_range() that defer_init() controls: returns where initialisation of
- * [start, end) stops (end when nothing is deferred), setting the node's first_deferred_pfn.
+ * memmap_init(): walk memblock ranges × populated zones through memmap_init_zone_range()
+ * (early parts initialised, the rest deferred), marking the holes before each range and after
+ * the last one up to its section end. With `memmap` the struct pages are written.
  */
-function deferSplit(pg: PgData, st: DeferState, start: number, end: number, zoneEnd: number): number {
-  if (st.prevEndPfn !== zoneEnd) {
-    st.prevEndPfn = zoneEnd;
-    st.nrInitialised = 0;
-  }
-  // Low zones are always populated in full, for address-constrained allocations.
-  if (zoneEnd < pg.nodeEndPfn) return end;
-  if (pg.firstDeferredPfn !== Infinity) return start;
-  // One section's worth of pages is initialised, then the first section boundary defers the rest.
-  const firstOver = start + Math.max(PAGES_PER_SECTION - st.nrInitialised, 0);
-  const split = roundUp(firstOver, PAGES_PER_SECTION);
-  if (split < end) {
-    st.nrInitialised += split - start + 1;
-    pg.firstDeferredPfn = split;
-    return split;
-  }
-  st.nrInitialised += end - start;
-  return end;
-}
-
-/** memmap_init(): walk memblock ranges × populated zones, initialise early parts, mark holes. */
-export function memmapInit(mb: Memblock, lay: ZoneLayout, printk: Printk | undefined, v: MemmapInitVisitor = {}): MemmapInitResult {
-  const sections = presentSections(mb);
-  const st: DeferState = { prevEndPfn: 0, nrInitialised: 0 };
-  const res: MemmapInitResult = { earlyInitPages: new Map(), deferredPages: new Map() };
+export function memmapInit(mb: Memblock, lay: ZoneLayout, printk: Printk | undefined, memmap?: Memmap): MemmapInitResult {
+  const ctx: MemmapInitContext = {
+    mb, zones: lay, memmap, presentSections: presentSections(mb), groupByMobilityDisabled: false, early: earlyInitState(),
+  };
+  const res: MemmapInitResult = { earlyInitPages: new Map(), deferredPages: new Map(), firstDeferredPfn: new Map() };
   for (const pg of lay.nodes.values()) pg.firstDeferredPfn = Infinity;
   let holePfn = 0;
   let zoneId = 0;
   let lastNid = 0;
   let lastEnd = 0;
   const hole = (nid: number, zone: number, end: number): void => {
-    const pages = countUnavailable(sections, holePfn, end);
-    if (pages) {
-      printk?.emit(F.unavailableRanges, { nid, zone: lay.nodes.get(nid)!.zones[zone]!.name, pages });
-      v.unavailableRange?.(nid, zone, holePfn, end, pages);
-    }
+    const pages = initUnavailableRange(ctx, holePfn, end, zone, nid);
+    if (pages) printk?.emit(F.unavailableRanges, { nid, zone: lay.nodes.get(nid)!.zones[zone]!.name, pages });
   };
   for (const r of forEachMemPfnRange(mb, MAX_NUMNODES)) {
     const pg = lay.nodes.get(r.nid);
@@ -105,8 +62,7 @@ export function memmapInit(mb: Memblock, lay: ZoneLayout, printk: Printk | undef
       const e = Math.min(Math.max(r.endPfn, zs), ze);
       zoneId = z.type;
       if (s >= e) continue;
-      const stop = deferSplit(pg, st, s, e, ze);
-      if (stop > s) v.initRange?.(r.nid, z.type, s, stop);
+      const stop = memmapInitRange(ctx, e - s, r.nid, z.type, s, ze, 'early', undefined, MigrateType.MOVABLE);
       res.earlyInitPages.set(r.nid, (res.earlyInitPages.get(r.nid) ?? 0) + (stop - s));
       res.deferredPages.set(r.nid, (res.deferredPages.get(r.nid) ?? 0) + (e - stop));
       if (holePfn < s) hole(r.nid, z.type, s);
@@ -115,5 +71,6 @@ export function memmapInit(mb: Memblock, lay: ZoneLayout, printk: Printk | undef
   }
   const endPfn = roundUp(lastEnd, PAGES_PER_SECTION);
   if (holePfn < endPfn && lay.nodes.has(lastNid)) hole(lastNid, zoneId, endPfn);
+  for (const [nid, pg] of lay.nodes) res.firstDeferredPfn.set(nid, pg.firstDeferredPfn);
   return res;
 }

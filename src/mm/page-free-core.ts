@@ -20,7 +20,7 @@ export interface BuddyFreeTarget {
 }
 
 /** The zone a struct page links to: page_zone(). */
-function pageZone(ctx: MemInitContext, mm: Uint32Array, w: number): { managedPages: number } {
+function pageZone(ctx: Pick<MemInitContext, 'zones'>, mm: Uint32Array, w: number): { managedPages: number } {
   const nid = pageToNid(mm, w);
   const z = ctx.zones.nodes.get(nid)?.zones[pageZonenum(mm, w)];
   if (!z) throw new Error(`struct page links to node ${nid} zone ${pageZonenum(mm, w)}, which does not exist`);
@@ -33,7 +33,7 @@ function pageZone(ctx: MemInitContext, mm: Uint32Array, w: number): { managedPag
  * checks are not modelled), then the pageblock's migratetype picks the free list. No pageblock
  * isolation exists yet, so has_isolate_pageblock() is false.
  */
-export function freePagesOk(buddy: BuddyFreeTarget, ctx: MemInitContext, pfn: number, order: number, fpiFlags: number): void {
+export function freePagesOk(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap'>, pfn: number, order: number, fpiFlags: number): void {
   const mm = sectionMemmap(ctx.memmap, pfn);
   const w = pageWord(pfn);
   const n = 2 ** order;
@@ -50,7 +50,7 @@ export function freePagesOk(buddy: BuddyFreeTarget, ctx: MemInitContext, pfn: nu
  * PG_reserved) to refcount 0, the zone's managed_pages grows, and the block is freed to the
  * tail of its list (FPI_TO_TAIL, as memory onlining wants).
  */
-export function freePagesCore(buddy: BuddyFreeTarget, ctx: MemInitContext, pfn: number, order: number): void {
+export function freePagesCore(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap' | 'zones'>, pfn: number, order: number): void {
   const mm = sectionMemmap(ctx.memmap, pfn);
   const w = pageWord(pfn);
   pagePoisonCheck(mm, w, pfn, '__free_pages_core');

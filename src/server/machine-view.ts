@@ -3,6 +3,7 @@
 // summary (nodes, zones, sections, memory blocks, e820, kernel lines, zoneinfo) and what is at
 // one pfn. Reads the model; changes nothing.
 import { E820Type } from '../arch/x86/e820-types.js';
+import { probeMemoryBlockSize } from '../drivers/base/memory.js';
 import { PAGES_PER_SECTION, pfnToSectionNr } from '../include/mmzone.js';
 import { PAGE_SIZE, pfnDown, pfnUp, roundUp } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
@@ -14,8 +15,11 @@ import { zoneinfoOf } from '../cli/replay.js';
 import type { NodeSummary, PfnInfoResponse } from '../web/api-types.js';
 import { pfnStateAt, type PfnMapInput, type PfnRange, type StateSegment } from '../web/bins.js';
 
-/** memory_block_size_bytes() on x86_64 below 64 GiB of boot memory: one 128 MiB section per block. */
-export const MEMORY_BLOCK_PAGES = PAGES_PER_SECTION;
+/**
+ * Pages per memory block. Every machine meminit models is a QEMU guest (presets, machine files,
+ * the corpus), so probe_memory_block_size() takes its hypervisor branch.
+ */
+export const memoryBlockPages = (m: Machine): number => probeMemoryBlockSize(m.maxPfn, true) / PAGE_SIZE;
 
 /** e820 persistent memory: the ranges the map shows as device memory. */
 export function devicePfnRanges(m: Machine): PfnRange[] {
@@ -67,14 +71,15 @@ export interface BlockRun {
   nid: number;
 }
 
-/** The memory blocks boot memory creates (one per present 128 MiB section here), grouped in runs per node. */
+/** The memory blocks boot memory creates (those with a present section), grouped in runs per node. */
 export function memoryBlockRuns(m: Machine): BlockRun[] {
   if (!m.memblock) return [];
+  const blockPages = memoryBlockPages(m);
   const nidOf = new Map<number, number>();
   for (const r of m.memblock.memory.regions) {
     if (r.size === 0) continue;
-    const first = Math.floor(pfnUp(r.base) / MEMORY_BLOCK_PAGES);
-    const last = Math.floor((pfnDown(r.base + r.size) - 1) / MEMORY_BLOCK_PAGES);
+    const first = Math.floor(pfnUp(r.base) / blockPages);
+    const last = Math.floor((pfnDown(r.base + r.size) - 1) / blockPages);
     for (let b = first; b <= last; b++) if (!nidOf.has(b)) nidOf.set(b, r.nid);
   }
   const out: BlockRun[] = [];
@@ -111,7 +116,7 @@ export function machineSummary(m: Machine, sections: ReadonlySet<number>) {
     onlineNodes: m.onlineNodes,
     totalPages: m.totalPages ?? null,
     sections: { pages: PAGES_PER_SECTION, count: sections.size, present: runsOf(sections) },
-    memoryBlocks: { pages: MEMORY_BLOCK_PAGES, count: blocks.reduce((n, r) => n + r.end - r.first, 0), runs: blocks },
+    memoryBlocks: { pages: memoryBlockPages(m), count: blocks.reduce((n, r) => n + r.end - r.first, 0), runs: blocks },
     e820: (m.e820?.table.entries ?? []).map((e) => ({ addr: e.addr, size: e.size, type: e.type, label: e820TypeLabel(e.type) })),
     memblock: {
       memory: (m.memblock?.memory.regions ?? []).filter((r) => r.size > 0),
@@ -138,7 +143,7 @@ export function pfnInfo(m: Machine, segs: readonly StateSegment[], sections: Rea
   return {
     pfn, phys, nid, zone, section,
     sectionPresent: sections.has(section),
-    block: Math.floor(pfn / MEMORY_BLOCK_PAGES),
+    block: Math.floor(pfn / memoryBlockPages(m)),
     state: pfnStateAt(segs, pfn),
     e820: e ? e820TypeLabel(e.type) : null,
     page: null,

@@ -1,4 +1,5 @@
 // The capture sections of a corpus boot (what its initramfs printed): checked against the model.
+import { nodeDistance } from '../arch/x86/numa-distance.js';
 import type { BootLog } from './dmesg.js';
 import { parseZoneinfo } from './formats/zoneinfo.js';
 import type { ReplayContext } from './replay-context.js';
@@ -20,5 +21,20 @@ export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog): void {
       if (got === want) ctx.check.matched++;
       else ctx.check.add({ line: cap.no, format: 'zoneinfo', what: 'differs', kernel: `Node ${z.nid}, zone ${z.zone}: ${field} ${got}`, predicted: `${field} ${want}` });
     }
+  }
+}
+
+/** /sys/devices/system/node: each online node's distance row must be node_distance() of the model's table. */
+export function checkNodeDistanceCapture(ctx: ReplayContext, log: BootLog): void {
+  const cap = log.captures.get('/sys/devices/system/node');
+  const numa = ctx.m.numa;
+  if (!cap || !numa) return;
+  const rows = cap.lines.map((l) => /^node(\d+) .*distance=([\d,]+)$/.exec(l)).filter((m) => m !== null);
+  const nids = rows.map((m) => +m[1]!);
+  for (const m of rows) {
+    const from = +m[1]!;
+    const want = nids.map((to) => nodeDistance(numa.distance, from, to)).join(',');
+    if (want === m[2]) ctx.check.matched++;
+    else ctx.check.add({ line: cap.no, format: 'node.distance', what: 'differs', kernel: `node${from} distance=${m[2]}`, predicted: `distance=${want}` });
   }
 }

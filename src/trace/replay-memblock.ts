@@ -8,6 +8,7 @@ import { initMemMappingDone, memblockNew } from '../arch/x86/setup.js';
 import { NUMA_NO_NODE } from '../include/mmzone.js';
 import { PAGE_SIZE } from '../include/pfn.js';
 import * as MB from '../mm/memblock.js';
+import { normaliseCaller } from './check.js';
 import type { LogLine } from './dmesg.js';
 import type { LineFormat } from './format.js';
 import * as M from './formats/memblock.js';
@@ -43,12 +44,26 @@ const RANGE_OPS: [LineFormat<M.MemblockRangeLine>, (mb: MB.Memblock, b: number, 
 /** Allocation sites that run before init_mem_mapping() raises the limit above 1 MiB. */
 const EARLY_CALLERS = /^(reserve_real_mode|init_mem_mapping|alloc_low_pages|memory_map_(top_down|bottom_up)|e820__memblock_alloc_reserved_mpc_new)\b/;
 const RANGE_NID_CALLER = /^memblock_alloc_range_nid\b/;
+/** Allocation sites inside numa_init(): NUMA init has begun when the log shows one. */
+const NUMA_INIT_CALLERS = /^(numa_alloc_distance|numa_emulation)\b/;
+
+/**
+ * A traced memblock call the model made itself while running a phase in one go (NUMA init): it is
+ * already applied, so the log's trace line for it is checked against it, not applied again.
+ */
+type ModelCall =
+  | { kind: 'alloc'; text: string; api: string; caller: string; addr: number }
+  | { kind: 'free'; text: string; base: number; size: number };
+
+const callerName = (caller: string): string => caller.replace(/\+.*$/, '');
 const E820_SETUP_ADD = /^memblock_add: .* e820__memblock_setup\b/;
 
 export class MemblockReplay {
   readonly allocations: AllocationRecord[] = [];
   /** NODE_DATA allocations NUMA init made, waiting for the log's untraced reservation lines. */
   readonly untraced: { addr: number; size: number; nid: number }[] = [];
+  /** Traced calls the model made running NUMA init, waiting for the log's trace lines. */
+  private readonly modelCalls: ModelCall[] = [];
   dumps = 0;
   private limitRaised = false;
   private pending: AllocationRecord | undefined;
@@ -75,6 +90,9 @@ export class MemblockReplay {
     return mb;
   }
 
+  /** Array doublings logged before the first dump: the dump shows their result, these say where. */
+  readonly preDumpDoublings: M.MemblockDoubledLine[] = [];
+
   /** Called before each line: e820__memblock_setup() ends with an untraced memblock_trim_memory(). */
   beforeLine(text: string): void {
     if (!this.trimAfterE820 || E820_SETUP_ADD.test(text)) return;
@@ -95,6 +113,7 @@ export class MemblockReplay {
       return i + d.end - 1;
     }
     this.ctx.ensureNuma();
+    this.dropModelCalls(lines[i]!.no);
     const predicted = MB.memblockDump(this.mb);
     for (let k = 0; k < d.end; k++) {
       const got = lines[i + k]!;
@@ -121,12 +140,21 @@ export class MemblockReplay {
     } else {
       this.ctx.notes.push(`${this.ctx.file}: no BIOS-e820 lines: memblock.memory is taken from the dump as is`);
     }
+    // The arrays are taken as they are, without replaying adds that could resize them; their
+    // capacity and place come from any "is doubled" line before the dump. memblock_trim_memory()
+    // leaves total_size untrimmed, so the kernel's own totals are taken too.
     const mb = this.newMemblock();
-    for (const r of d.memory) MB.memblockAddNode(mb, r.base, r.size, r.nid, r.flags);
-    for (const r of d.reserved) MB.memblockReserve(mb, r.base, r.size);
-    // memblock_trim_memory() leaves total_size untrimmed; take the kernel's own totals.
-    mb.memory.totalSize = d.memorySize;
-    mb.reserved.totalSize = d.reservedSize;
+    const load = (t: MB.MemblockType, regions: M.MemblockDumpRegion[], total: number): void => {
+      t.regions = regions.map((r) => ({ base: r.base, size: r.size, flags: r.flags, nid: r.nid }));
+      t.totalSize = total;
+      const grown = this.preDumpDoublings.filter((x) => x.name === t.name).pop();
+      if (grown) {
+        t.max = grown.max;
+        t.arrayPhys = grown.base;
+      }
+    };
+    load(mb.memory, d.memory, d.memorySize);
+    load(mb.reserved, d.reserved, d.reservedSize);
     MB.memblockSetCurrentLimit(mb, ISA_END_ADDRESS);
     MB.memblockAllowResize(mb);
     m.memblock = mb;
@@ -148,14 +176,20 @@ export class MemblockReplay {
 
   /** A memblock=debug event line; false when the line is none. */
   event(no: number, text: string): boolean {
+    if (this.beforeDump) {
+      const dbl = M.memblockDoubledLine.parse(text);
+      if (dbl) return this.preDumpDoublings.push(dbl), true;
+    }
     for (const { fmt, api } of ALLOC_LINES) {
       const v = fmt.parse(text);
       if (!v) continue;
       this.settle();
       this.raiseLimitFor(v.caller);
+      if (NUMA_INIT_CALLERS.test(v.caller)) this.ctx.ensureNuma();
       const nid = 'nid' in v ? (v as { nid: number }).nid : NUMA_NO_NODE;
       const rec: AllocationRecord = { line: no, api, size: v.size, align: v.align, nid, from: v.from, maxAddr: v.maxAddr, caller: v.caller, predicted: 0, kernel: undefined };
-      rec.predicted = this.allocate(rec);
+      const call = this.modelCall(no, text, api, v.caller);
+      rec.predicted = call ? call.addr : this.allocate(rec);
       this.allocations.push(rec);
       this.pending = rec;
       return true;
@@ -173,6 +207,7 @@ export class MemblockReplay {
       const v = fmt.parse(text);
       if (!v) continue;
       if (this.beforeDump) return true;
+      if (fmt === M.memblockPhysFreeLine && this.modelFree(no, text, v)) return true;
       this.settle();
       op(this.mb, v.base, v.size);
       if (fmt === M.memblockAddLine && /^e820__memblock_setup\b/.test(v.caller)) this.trimAfterE820 = true;
@@ -186,6 +221,72 @@ export class MemblockReplay {
       return true;
     }
     return M.memblockFreeLateLine.parse(text) !== undefined; // after memblock is gone: pages go to the buddy allocator
+  }
+
+  /**
+   * Run a model phase that makes traced memblock calls of its own (NUMA init: the distance
+   * tables). They are applied as the model makes them, in the model's order; the log's trace
+   * lines for them, which come later, are checked against them instead of being applied again.
+   */
+  runModelPhase(run: () => void): void {
+    const mb = this.mb;
+    const prev = mb.debug;
+    const lines: string[] = [];
+    mb.debug = (line) => {
+      prev?.(line);
+      lines.push(line);
+    };
+    try {
+      run();
+    } finally {
+      mb.debug = prev;
+    }
+    for (let k = 0; k < lines.length; k++) {
+      const text = lines[k]!;
+      const alloc = ALLOC_LINES.find(({ fmt }) => fmt.parse(text));
+      if (alloc) {
+        // The reservation the allocation made is the next line; none when it found no room.
+        const res = M.memblockReserveLine.parse(lines[k + 1] ?? '');
+        const addr = res && RANGE_NID_CALLER.test(res.caller) ? (k++, res.base) : 0;
+        this.modelCalls.push({ kind: 'alloc', text, api: alloc.api, caller: callerName(alloc.fmt.parse(text)!.caller), addr });
+        continue;
+      }
+      const free = M.memblockPhysFreeLine.parse(text);
+      if (free) this.modelCalls.push({ kind: 'free', text, base: free.base, size: free.size });
+    }
+  }
+
+  /** The model's own allocation that this log line traces, if it is one; a differing request is a mismatch. */
+  private modelCall(no: number, text: string, api: string, caller: string): { addr: number } | undefined {
+    const c = this.modelCalls[0];
+    if (c?.kind !== 'alloc' || c.api !== api || c.caller !== callerName(caller)) return undefined;
+    this.modelCalls.shift();
+    if (normaliseCaller(c.text) !== normaliseCaller(text)) this.ctx.check.add({ line: no, format: 'memblock.alloc', what: 'differs', kernel: text, predicted: c.text });
+    return c;
+  }
+
+  /** The model's own free that this log line traces: checked, not applied again. False when the model made none. */
+  private modelFree(no: number, text: string, v: M.MemblockRangeLine): boolean {
+    const c = this.modelCalls[0];
+    if (c?.kind !== 'free') return false;
+    this.modelCalls.shift();
+    if (normaliseCaller(c.text) === normaliseCaller(text)) {
+      this.ctx.check.matched++;
+      return true;
+    }
+    this.ctx.check.add({ line: no, format: 'memblock.free', what: 'differs', kernel: text, predicted: c.text });
+    if (c.base !== v.base || c.size !== v.size) {
+      MB.memblockReserve(this.mb, c.base, c.size);
+      MB.memblockPhysFree(this.mb, v.base, v.size);
+    }
+    return true;
+  }
+
+  /** At the dump that ends NUMA init, model calls the log never showed are missing. */
+  private dropModelCalls(no: number): void {
+    for (const c of this.modelCalls.splice(0)) {
+      this.ctx.check.add({ line: no, format: c.kind === 'alloc' ? 'memblock.alloc' : 'memblock.free', what: 'missing', predicted: c.text });
+    }
   }
 
   /** Without memblock tracing, the initrd and ACPI table lines still say what setup_arch() reserved. */

@@ -17,10 +17,12 @@ import type { LineFormat } from './format.js';
 import * as E from './formats/e820.js';
 import * as M from './formats/memblock.js';
 import * as N from './formats/numa.js';
+import * as S from './formats/setup.js';
 import * as Z from './formats/zone.js';
-import { checkZoneinfoCapture } from './replay-captures.js';
+import { checkNodeDistanceCapture, checkZoneinfoCapture } from './replay-captures.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
+import { slitFromLog } from './replay-slit.js';
 
 export { ReplayError, type AllocationRecord };
 
@@ -37,14 +39,23 @@ export interface ReplayResult {
   notes: string[];
 }
 
+/** Lines of numa_emulation(): it runs inside NUMA init, after the init method's lines. */
+const EMULATION: readonly LineFormat<unknown>[] = [
+  N.emuNode, N.emuTooLarge, N.emuNotEnough, N.emuTooManyMemblks, N.emuSizeTooSmall, N.emuUniformShort, N.emuMeminfoInvalid, N.emuNoDistCopy,
+] as LineFormat<unknown>[];
+
 /** Lines whose text meminit predicts and --check compares. */
 const CHECKED: readonly LineFormat<unknown>[] = [
   E.fmtE820Update, E.fmtE820Remove, E.fmtE820LastPfn, E.fmtIgnoreLoglevel,
   N.numaMerge, N.nodeDataAllocated, N.nodeDataOnNode, N.numaDummy, N.numaFakeNode, N.numaNotCovered, N.numaOverlap,
+  ...EMULATION, N.distanceTable, N.distanceAllocFailed, N.distanceOutOfBound, N.distanceInvalid, N.slitInvalid,
   Z.zoneRangesHeader, Z.zoneRange, Z.movableStartHeader, Z.movableStart, Z.earlyRangesHeader, Z.earlyRange,
   Z.initializingMemoryless, Z.initmemSetup, Z.unavailableRanges, Z.builtZonelists, Z.policyZone, M.memblockDoubledLine,
 ] as LineFormat<unknown>[];
 const E820_CHECKED = new Set<LineFormat<unknown>>([E.fmtE820Update, E.fmtE820Remove, E.fmtE820LastPfn, E.fmtIgnoreLoglevel] as LineFormat<unknown>[]);
+
+/** LOG_LINE_MAX of 6.1's printk: CONSOLE_LOG_MAX (1024) less PREFIX_MAX (32). */
+const LOG_LINE_MAX = 992;
 
 /** Lines of formats the replay reads: when one cannot be read, the replay says so. */
 const LOOKS_LIKE = /^(BIOS-e820:|memblock_[a-z_]+:|ACPI: SRAT: |NODE_DATA\(|NUMA: Node|Zone ranges|  node +\d+:|Initmem setup|On node \d+, zone|Built \d+ zonelists|e820: (update|remove))/;
@@ -54,7 +65,9 @@ const READ_ELSEWHERE: readonly LineFormat<unknown>[] = [E.fmtE820Entry, E.fmtE82
 const ECHOES = new Set([E.fmtE820MapHeader.name, E.fmtE820Entry.name, E.fmtCommandLine.name, 'memblock.dump']);
 
 /** Lines after which NUMA init has run in the kernel. */
-const NUMA_DONE: readonly LineFormat<unknown>[] = [N.numaMerge, N.numaDummy, N.numaFakeNode, N.nodeDataAllocated, N.numaNotCovered, N.numaOverlap, Z.zoneRangesHeader] as LineFormat<unknown>[];
+const NUMA_DONE: readonly LineFormat<unknown>[] = [
+  N.numaMerge, N.numaDummy, N.numaFakeNode, N.nodeDataAllocated, N.numaNotCovered, N.numaOverlap, N.slitInvalid, ...EMULATION, Z.zoneRangesHeader,
+] as LineFormat<unknown>[];
 
 class Replay implements ReplayContext {
   readonly check = new Checker();
@@ -67,6 +80,10 @@ class Replay implements ReplayContext {
   private bios: Firmware['e820'] = [];
   private srat: { memory: SratMemory[]; cpus: SratCpu[] } = { memory: [], cpus: [] };
   private numaDone = false;
+  /** Size of the SLIT the log reserved, if any. */
+  private slitBytes = 0;
+  /** The SLIT's distances were assumed, not read from the node capture. */
+  private slitGuessed = false;
   private zonesDone = false;
   private zonelistsDone = false;
   private emitted = 0;
@@ -119,8 +136,8 @@ class Replay implements ReplayContext {
     }
     const cmd = E.fmtCommandLine.parse(text);
     if (cmd !== undefined && !this.e820Done && !this.m.firmware.cmdline) {
-      this.m.firmware.cmdline = cmd;
-      this.m.params = parseKernelParams(cmd);
+      this.m.firmware.cmdline = this.fullCommandLine(no, cmd);
+      this.m.params = parseKernelParams(this.m.firmware.cmdline);
       return true;
     }
     if (this.e820Done) return false;
@@ -131,6 +148,21 @@ class Replay implements ReplayContext {
       return true;
     }
     return E.fmtE820MapHeader.parse(text) === 'BIOS-provided';
+  }
+
+  /**
+   * printk keeps at most LOG_LINE_MAX (992) bytes of a message, so a long "Command line:" is cut.
+   * The corpus capture of /proc/cmdline has it whole; without one, the cut last word is dropped.
+   */
+  private fullCommandLine(no: number, cmd: string): string {
+    if (`Command line: ${cmd}`.length < LOG_LINE_MAX - 16) return cmd;
+    const cap = this.log.captures.get('/proc/cmdline')?.lines.join(' ').trim();
+    if (cap && cap.startsWith(cmd)) {
+      this.notes.push(`${this.file}:${no}: the "Command line:" line is cut at ${LOG_LINE_MAX} bytes by printk; the full command line is taken from the /proc/cmdline capture`);
+      return cap;
+    }
+    this.notes.push(`${this.file}:${no}: the "Command line:" line is cut at ${LOG_LINE_MAX} bytes by printk; parameters past the cut are unknown and its last, cut word is ignored`);
+    return cmd.slice(0, Math.max(cmd.lastIndexOf(' '), 0));
   }
 
   /** Compare a line of a predicted format with the prediction; false when it is of no such format. */
@@ -146,8 +178,20 @@ class Replay implements ReplayContext {
   private runE820(): void {
     this.e820Done = true;
     this.m.firmware.e820 = this.bios;
+    this.cpuFromLog();
     setupArchE820(this.m, this.setupDataFromLog());
     this.flushPredictions();
+  }
+
+  /**
+   * 6.1 prints no line saying it runs 5-level paging; MAX_ARCH_PFN in "last_pfn = … max_arch_pfn = …"
+   * (2^34 with 4 levels, 2^40 with 5) is the one trace of it in the log.
+   */
+  private cpuFromLog(): void {
+    const lp = this.log.kernel.map((l) => E.fmtE820LastPfn.parse(l.text)).find((v) => v !== undefined);
+    if (!lp || lp.maxArchPfn !== 2 ** 40) return;
+    this.m.firmware.cpu = { ...this.m.firmware.cpu, la57: true };
+    this.notes.push(`${this.file}: 5-level paging, as max_arch_pfn = 0x${lp.maxArchPfn.toString(16)} shows`);
   }
 
   /**
@@ -174,6 +218,8 @@ class Replay implements ReplayContext {
   }
 
   private numaInput(text: string): boolean {
+    const table = S.acpiTableReserve.parse(text);
+    if (table?.sig === 'SLIT') this.slitBytes = table.end - table.start; // also a reservation: not consumed
     const mem = N.sratMemory.parse(text);
     if (mem) this.srat.memory.push(mem);
     const cpu = mem ? undefined : N.sratCpu.parse(text);
@@ -189,19 +235,33 @@ class Replay implements ReplayContext {
     mbr.raiseLimit();
     const mb = mbr.mb;
     this.m.firmware.srat = this.srat.memory.length ? this.srat : this.earlyRangesAsSrat();
+    const srat = this.m.firmware.srat;
+    if (srat && this.slitBytes) {
+      const slit = slitFromLog(this.log, this.slitBytes, srat, this.m.params.numa.fake !== undefined);
+      if (slit) srat.slit = slit.slit;
+      if (slit?.guessed) {
+        this.slitGuessed = true;
+        this.notes.push(`${this.file}: the SLIT's distances are not in the log (only its size): 10 local, 20 remote assumed, and the node distances are not checked`);
+      }
+      if (!slit) this.notes.push(`${this.file}: a SLIT of ${this.slitBytes} bytes is no cnt × cnt table: ignored`);
+    }
     if (!mb.memory.regions.some((r) => r.size > 0)) throw new ReplayError(`${this.file}: the log adds no memory (no BIOS-e820 map, MEMBLOCK dump or memblock_add lines): nothing to size`);
     if (!this.e820Done) this.m.maxPfn = Math.ceil(MB.memblockEndOfDram(mb) / PAGE_SIZE);
-    initmemInit(this.m, (nid, size) => {
+    mbr.runModelPhase(() => initmemInit(this.m, (nid, size) => {
       const addr = MB.memblockPhysAllocTryNid(mb, size, SMP_CACHE_BYTES, nid);
       mbr.untraced.push({ addr, size, nid });
       return addr;
-    });
+    }));
     if (this.m.params.memblockDebug || mbr.dumps > 0) pushDump(this.m);
     this.flushPredictions();
   }
 
-  /** No SRAT lines: the log's "Early memory node ranges" give the node layout, when it has several nodes. */
+  /**
+   * No SRAT lines: the log's "Early memory node ranges" give the node layout, when it has several
+   * nodes — unless numa=fake made them (the model then fakes them the same way).
+   */
   private earlyRangesAsSrat(): Firmware['srat'] {
+    if (this.m.params.numa.fake !== undefined) return undefined;
     const ranges = this.log.kernel.map((l) => Z.earlyRange.parse(l.text)).filter((r): r is Z.EarlyRangeLine => !!r);
     if (new Set(ranges.map((r) => r.nid)).size < 2) return undefined;
     this.notes.push(`${this.file}: no SRAT lines: the node layout is taken from "Early memory node ranges"`);
@@ -236,6 +296,7 @@ class Replay implements ReplayContext {
       if (extra) this.notes.push(`${this.file}: the log ends before zone sizing: ${extra} predicted lines could not be checked`);
     }
     checkZoneinfoCapture(this, this.log);
+    if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));
     for (const m of this.check.leftovers()) {
       if (!hasZones && (m.format.startsWith('zone.') || m.format.startsWith('numa.'))) continue;

@@ -1,16 +1,11 @@
-// Test scaffolding for mem_init: small machines from memblock layouts, the early memmap init
-// (memmap_init_range(MEMINIT_EARLY) and init_unavailable_range over the existing memmapInit walk,
-// written here plainly until the shared memmap-init core lands), and a buddy stand-in that
-// records what memblock_free_all hands over.
-import { MigrateType, PAGEBLOCK_NR_PAGES } from '../../src/include/mmzone.js';
+// Test scaffolding for mem_init: small machines from memblock layouts, early memmap init through
+// the real memmap_init walk, and a buddy stand-in that records what memblock_free_all hands over.
 import { Printk } from '../../src/kernel/printk.js';
 import { memblockAdd, memblockCreate, memblockReserve, memblockSetNode, type Memblock } from '../../src/mm/memblock.js';
 import { memmapInit } from '../../src/mm/mm-init.js';
-import { pageWord, setPageReserved } from '../../src/mm/page.js';
 import type { BuddyFreeTarget } from '../../src/mm/page-free-core.js';
-import { initSinglePageRange, memInitContext, type MemInitContext } from '../../src/mm/page-init.js';
-import { setPageblockMigratetype } from '../../src/mm/pageblock.js';
-import { pfnValid, sectionMemmap, sparseInit, type Memmap } from '../../src/mm/sparse.js';
+import { memInitContext, type MemInitContext } from '../../src/mm/page-init.js';
+import { sparseInit, type Memmap } from '../../src/mm/sparse.js';
 import { freeAreaInit, x86MaxZonePfns, type ZoneLayout } from '../../src/mm/zone.js';
 import { noCoreParams } from '../../src/mm/zone-movable.js';
 
@@ -34,23 +29,9 @@ export class RecordingBuddy implements BuddyFreeTarget {
   }
 }
 
-/** memmap_init() with struct pages: early ranges Movable at pageblock starts, holes reserved. */
+/** memmap_init() with struct pages: the real walk and core, printing nothing. */
 export function earlyMemmapInit(mb: Memblock, zones: ZoneLayout, memmap: Memmap): void {
-  memmapInit(mb, zones, undefined, {
-    initRange(nid, zone, start, end) {
-      initSinglePageRange(memmap, start, end, zone, nid);
-      for (let p = start + ((PAGEBLOCK_NR_PAGES - (start % PAGEBLOCK_NR_PAGES)) % PAGEBLOCK_NR_PAGES); p < end; p += PAGEBLOCK_NR_PAGES) {
-        setPageblockMigratetype(memmap, p, MigrateType.MOVABLE);
-      }
-    },
-    unavailableRange(nid, zone, start, end) {
-      for (let p = start; p < end; p++) {
-        if (!pfnValid(memmap, p - (p % PAGEBLOCK_NR_PAGES))) continue;
-        initSinglePageRange(memmap, p, p + 1, zone, nid);
-        setPageReserved(sectionMemmap(memmap, p), pageWord(p));
-      }
-    },
-  });
+  memmapInit(mb, zones, undefined, memmap);
 }
 
 export interface SmallMachine {

@@ -18,6 +18,8 @@ const REAL: [LineFormat<unknown>, string][] = [
   [N.nodeDataOnNode, '    NODE_DATA(1) on node 0'],
   [N.numaDummy, 'No NUMA configuration found'],
   [N.numaFakeNode, 'Faking a node at [mem 0x0000000000000000-0x000000003ffdffff]'],
+  [N.emuNode, 'Faking node 2 at [mem 0x0000000080000000-0x00000000ffffffff] (2048MB)'],
+  [N.distanceTable, 'NUMA: Initialized distance table, cnt=4'],
   [Z.zoneRange, '  DMA      [mem 0x0000000000001000-0x0000000000ffffff]'],
   [Z.zoneRange, '  Device   empty'],
   [Z.movableStart, '  Node 0: 0x0000000140000000'],

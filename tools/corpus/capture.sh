@@ -11,6 +11,7 @@
 #   TIMEOUT=180                  seconds per boot before qemu is killed
 #   OUT_DIR=<repo>/test/corpus   where NAME.log files go
 #   NO_INSTALL=1                 never call apt-get
+#   OVMF_CODE=, OVMF_VARS=       UEFI images for FIRMWARE=ovmf configs
 #
 # See tools/corpus/README.md.
 set -euo pipefail

@@ -27,6 +27,8 @@ export interface SratCpu {
 export interface Srat {
   memory: SratMemory[];
   cpus: SratCpu[];
+  /** The ACPI SLIT beside it: slit[i][j] is the distance from proximity domain i to j. Absent: no SLIT. */
+  slit?: number[][];
 }
 
 /** An early reservation made before memblock tracing starts (kernel image, initrd, first 64 KiB …). */
@@ -50,10 +52,12 @@ export interface KernelBrk {
   limit: number;
 }
 
-/** The boot CPU's features that shape the direct mapping. */
+/** The boot CPU's features that shape the direct mapping; absent means no. */
 export interface CpuFeatures {
   /** X86_FEATURE_GBPAGES (cpuid pdpe1gb): 1 GiB pages for the direct mapping. */
-  gbpages: boolean;
+  gbpages?: boolean;
+  /** X86_FEATURE_LA57: 5-level paging. */
+  la57?: boolean;
 }
 
 export interface Firmware {
@@ -66,6 +70,6 @@ export interface Firmware {
   earlyReserved: EarlyReservation[];
   /** Where the kernel's brk area is; default: Debian 6.1 nokaslr (DEBIAN_BRK in brk.ts). */
   brk?: KernelBrk;
-  /** Default: QEMU's qemu64 model, as in every corpus boot (no 1 GiB pages). */
+  /** Default: QEMU's qemu64 model, as in most corpus boots (no 1 GiB pages, no LA57). */
   cpu?: CpuFeatures;
 }

@@ -1,34 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// init_mem_mapping() on x86_64 (arch/x86/mm/init.c): map all RAM at PAGE_OFFSET, a step at a
+// init_mem_mapping() on x86_64 (arch/x86/mm/init.c, init_trampoline_kaslr() of kaslr.c): map all RAM at PAGE_OFFSET, a step at a
 // time, so that the page tables for each step come from memory the previous steps mapped.
 // What memblock sees: the 2 MiB probe at the top of RAM (allocated and freed at once) and one
 // alloc_low_pages() allocation per page-table page the brk buffer could not supply.
-import { pfnDown, pfnPhys, PAGE_SIZE } from '../../include/pfn.js';
+import { PAGE_SHIFT, pfnDown, pfnPhys } from '../../include/pfn.js';
 import { MAX_NUMNODES } from '../../include/mmzone.js';
 import {
   forEachMemPfnRange, memblockBottomUp, memblockPhysAllocRange, memblockPhysFree, type Memblock,
 } from '../../mm/memblock.js';
 import type { Printk } from '../../kernel/printk.js';
-import { gbpagesDirectMapping } from '../../trace/formats/mapping.js';
+import { gbpagesDirectMapping, probeFailed } from '../../trace/formats/mapping.js';
 import { allocLowPage, earlyAllocPgtBuf } from './alloc-low-pages.js';
+import { kernelEnd } from './brk.js';
 import { ISA_END_ADDRESS, type E820Table } from './e820-types.js';
 import type { KernelBrk } from './firmware.js';
 import { kernelPhysicalMappingInit, type PhysMapping } from './phys-mapping.js';
-import { maskDown, maskUp, PAGE_OFFSET_L4, PG_MASK_1G, PG_MASK_2M, PMD_SHIFT, PMD_SIZE } from './pgtable.js';
+import { maskDown, maskUp, PAGE_OFFSET_L4, PAGE_OFFSET_L5, PG_MASK_1G, PG_MASK_2M, PMD_SHIFT, PMD_SIZE } from './pgtable.js';
 import { splitMemRange } from './split-mem-range.js';
 
 export interface InitMemMappingInput {
   mb: Memblock;
   e820: E820Table;
   maxPfn: number;
+  /** The brk area: its last pages are the first page-table buffer; bottom-up starts at _end after it. */
   brk: KernelBrk;
-  /** __pa_symbol(_end): where bottom-up mapping starts. */
-  kernelEnd: number;
   /** X86_FEATURE_GBPAGES and the gbpages/nogbpages parameter (direct_gbpages) both on. */
   gbpages: boolean;
-  /** kaslr_memory_enabled(): init_trampoline_kaslr() takes one more page for the trampoline PUD. */
+  /** pgtable_l5_enabled(): the CPU has LA57 and no5lvl was not given. */
+  l5: boolean;
+  /** kaslr_memory_enabled(): init_trampoline_kaslr() takes pages of its own for the trampoline. */
   kaslrMemory: boolean;
-  /** PAGE_OFFSET below bit 48; default the nokaslr 4-level base. */
+  /** PAGE_OFFSET without sign-extension bits; default the nokaslr base of the paging depth. */
   pageOffset?: number;
   printk?: Printk;
 }
@@ -48,6 +50,7 @@ export interface InitMemMappingResult {
 interface MappingState extends PhysMapping {
   pageSizeMask: number;
   maxLowPfnMapped: number;
+  printk: Printk | undefined;
 }
 
 /** Mirrors probe_page_size_mask() for a CPU with PSE and without debug_pagealloc. */
@@ -94,7 +97,7 @@ function initRangeMemoryMapping(st: MappingState, rStart: number, rEnd: number):
  * 128G"); an unsigned long shifted past bit 63 becomes 0.
  */
 export function getNewStepSize(stepSize: number): number {
-  const next = stepSize * 2 ** (PMD_SHIFT - Math.log2(PAGE_SIZE) - 1);
+  const next = stepSize * 2 ** (PMD_SHIFT - PAGE_SHIFT - 1);
   return next >= 2 ** 64 ? 0 : next;
 }
 
@@ -106,6 +109,7 @@ function memoryMapTopDown(st: MappingState, mapStart: number, mapEnd: number): v
   const addr = memblockPhysAllocRange(st.mb, PMD_SIZE, PMD_SIZE, mapStart, mapEnd, 'init_mem_mapping');
   let realEnd: number;
   if (!addr) {
+    st.printk?.emit(probeFailed, {});
     realEnd = Math.max(mapStart, maskDown(mapEnd, PMD_SIZE));
   } else {
     memblockPhysFree(st.mb, addr, PMD_SIZE, 'init_mem_mapping');
@@ -145,7 +149,7 @@ function memoryMapBottomUp(st: MappingState, mapStart: number, mapEnd: number): 
 }
 
 /**
- * Mirrors init_mem_mapping() up to the memblock limit (x86_64, 4-level): the ISA range first,
+ * Mirrors init_mem_mapping() on x86_64, up to the memblock limit: the ISA range first,
  * the trampoline, then all RAM top-down (or bottom-up when memblock allocates bottom-up).
  */
 export function initMemMapping(input: InitMemMappingInput): InitMemMappingResult {
@@ -158,19 +162,24 @@ export function initMemMapping(input: InitMemMappingInput): InitMemMappingResult
     maxPfnMapped: 0,
     pages: [],
     top: new Map(),
-    pageOffset: input.pageOffset ?? PAGE_OFFSET_L4,
+    l5: input.l5,
+    pageOffset: input.pageOffset ?? (input.l5 ? PAGE_OFFSET_L5 : PAGE_OFFSET_L4),
     pageSizeMask: probePageSizeMask(input.gbpages),
     maxLowPfnMapped: 0,
+    printk: input.printk,
   };
-  if (input.gbpages) input.printk?.emit(gbpagesDirectMapping, {});
+  if (input.gbpages) st.printk?.emit(gbpagesDirectMapping, {});
   const end = pfnPhys(input.maxPfn);
   initMemoryMapping(st, 0, ISA_END_ADDRESS);
-  // init_trampoline(): with KASLR the trampoline gets its own PUD page.
-  if (input.kaslrMemory) allocLowPage(st);
+  // init_trampoline(): with KASLR the trampoline gets its own PUD page (and P4D page).
+  if (input.kaslrMemory) {
+    allocLowPage(st);
+    if (st.l5) allocLowPage(st);
+  }
   if (memblockBottomUp(st.mb)) {
     // Map above the kernel first, so the tables for the rest can come from there.
-    memoryMapBottomUp(st, input.kernelEnd, end);
-    memoryMapBottomUp(st, ISA_END_ADDRESS, input.kernelEnd);
+    memoryMapBottomUp(st, kernelEnd(input.brk), end);
+    memoryMapBottomUp(st, ISA_END_ADDRESS, kernelEnd(input.brk));
   } else {
     memoryMapTopDown(st, ISA_END_ADDRESS, end);
   }

@@ -17,13 +17,12 @@ import { absentPagesInRange } from '../../mm/node-ranges.js';
 import type { Printk } from '../../kernel/printk.js';
 import * as F from '../../trace/formats/numa.js';
 import type { Srat } from './firmware.js';
+import { numaDistanceNew, numaResetDistance, numaSetDistance, type NumaDistance } from './numa-distance.js';
+import { LOCAL_DISTANCE } from '../../mm/zonelist.js';
+import { numaEmulation } from './numa-emulation.js';
+import { numaAddMemblkTo, numaCleanupMeminfo, type NumaMemblk } from './numa-meminfo.js';
 
-/** One struct numa_memblk: [start, end) on node nid. */
-export interface NumaMemblk {
-  start: number;
-  end: number;
-  nid: number;
-}
+export { numaCleanupMeminfo, type NumaMemblk } from './numa-meminfo.js';
 
 export interface NumaState {
   /** numa_meminfo after cleanup: the node layout handed to memblock. */
@@ -40,6 +39,10 @@ export interface NumaState {
   nodeData: Map<number, { start: number; end: number }>;
   /** True when the SRAT was used; false when a single node was faked. */
   fromSrat: boolean;
+  /** emu_nid_to_phys[]: the physical node behind each node id (the identity without numa=fake). */
+  emuNidToPhys: number[];
+  /** numa_distance: the SLIT's, the emulated nodes', or none (node_distance() is then 10/20). */
+  distance: NumaDistance;
 }
 
 /** An allocation NUMA init made, for the replay to check against the log. */
@@ -56,63 +59,13 @@ export interface NumaInitOptions {
   /** roundup(sizeof(pg_data_t), PAGE_SIZE). */
   nodeDataSize: number;
   printk: Printk;
+  /** numa=fake=: the NUMA emulation to run, as written. */
+  fake?: string | undefined;
   /**
    * Called for each NODE_DATA allocation instead of allocating, when the replay already
    * knows where the kernel put it; returns the address to use. Default: allocate.
    */
   allocNodeData?: (nid: number, size: number) => number;
-}
-
-/** numa_add_memblk_to(): zero-length blocks are ignored, invalid ones rejected. */
-function numaAddMemblkTo(mi: NumaMemblk[], nid: number, start: number, end: number): void {
-  if (start === end) return;
-  if (start > end || nid < 0 || nid >= MAX_NUMNODES) return;
-  mi.push({ start, end, nid });
-}
-
-/** memblock_overlaps_region() on memblock.memory. */
-function overlapsMemory(mb: Memblock, start: number, end: number): boolean {
-  return mb.memory.regions.some((r) => r.base < end && start < r.base + r.size);
-}
-
-/** numa_cleanup_meminfo(): trim, move RAM-less ranges aside, merge same-node neighbours. */
-export function numaCleanupMeminfo(
-  mb: Memblock, mi: NumaMemblk[], reserved: NumaMemblk[], maxPfn: number, printk: Printk,
-): boolean {
-  const high = pfnPhys(maxPfn);
-  for (let i = 0; i < mi.length; i++) {
-    const bi = mi[i]!;
-    if (!overlapsMemory(mb, bi.start, bi.end)) {
-      reserved.push(bi);
-      mi.splice(i--, 1);
-      continue;
-    }
-    if (bi.end > high) {
-      numaAddMemblkTo(reserved, bi.nid, high, bi.end);
-      bi.end = high;
-    }
-    if (bi.start >= bi.end) mi.splice(i--, 1);
-  }
-  for (let i = 0; i < mi.length; i++) {
-    const bi = mi[i]!;
-    for (let j = i + 1; j < mi.length; j++) {
-      const bj = mi[j]!;
-      if (bi.end > bj.start && bi.start < bj.end && bi.nid !== bj.nid) {
-        printk.emit(F.numaOverlap, { a: { ...bi }, b: { ...bj } });
-        return false;
-      }
-      if (bi.nid !== bj.nid) continue;
-      const start = Math.min(bi.start, bj.start);
-      const end = Math.max(bi.end, bj.end);
-      // Only join when the gap between them holds no other node's memory.
-      if (mi.some((bk) => bk.nid !== bi.nid && start < bk.end && end > bk.start)) continue;
-      printk.emit(F.numaMerge, { nid: bi.nid, a: [bi.start, bi.end], b: [bj.start, bj.end], to: [start, end] });
-      bi.start = start;
-      bi.end = end;
-      mi.splice(j--, 1);
-    }
-  }
-  return true;
 }
 
 /** numa_meminfo_cover_memory(): the nodes must cover all e820 RAM but for 1 MiB of slack. */
@@ -182,26 +135,51 @@ function numaRegisterMemblks(mb: Memblock, st: NumaState, parsed: Set<number>, o
 
 type InitFunc = (st: NumaState, parsed: Set<number>) => boolean;
 
-/** numa_init(): reset node ids and hotplug marks, run one init method, register the result. */
-function numaInit(mb: Memblock, o: NumaInitOptions, initFunc: InitFunc): NumaState | undefined {
+/** numa_init(): reset node ids, hotplug marks and distances, run one init method, register the result. */
+function numaInit(mb: Memblock, o: NumaInitOptions, distance: NumaDistance, initFunc: InitFunc): NumaState | undefined {
   const st: NumaState = {
     meminfo: [], reservedMeminfo: [], possible: [], online: new Set(), cpuNodes: new Set(),
-    nodeData: new Map(), fromSrat: false,
+    nodeData: new Map(), fromSrat: false, emuNidToPhys: [], distance,
   };
   const parsed = new Set<number>();
   memblockSetNode(mb, 0, PHYS_ADDR_MAX, mb.memory, MAX_NUMNODES);
   memblockSetNode(mb, 0, PHYS_ADDR_MAX, mb.reserved, MAX_NUMNODES);
   memblockClearHotplug(mb, 0, PHYS_ADDR_MAX);
+  numaResetDistance(mb, distance);
   if (!initFunc(st, parsed)) return undefined;
   // SRAT parsing may have run bottom-up (movable_node); the rest of boot allocates top-down.
   memblockSetBottomUp(mb, false);
   if (!numaCleanupMeminfo(mb, st.meminfo, st.reservedMeminfo, o.maxPfn, o.printk)) return undefined;
+  st.emuNidToPhys = numaEmulation(mb, { ...st, parsed }, o.fake, o.maxPfn, o.printk);
   if (!numaRegisterMemblks(mb, st, parsed, o)) return undefined;
   return st;
 }
 
-/** x86_acpi_numa_init() as far as memory goes: SRAT entries into numa_meminfo and memblock. */
-function sratInit(mb: Memblock, srat: Srat): InitFunc {
+/** mirrors slit_valid(): 10 from each locality to itself, more than 10 to any other. */
+const slitValid = (slit: number[][]): boolean =>
+  slit.every((row, i) => row.every((v, j) => (i === j ? v === LOCAL_DISTANCE : v > LOCAL_DISTANCE)));
+
+/** mirrors acpi_parse_slit() and acpi_numa_slit_init(): SLIT distances between the nodes of known proximity domains. */
+function acpiParseSlit(mb: Memblock, st: NumaState, parsed: Set<number>, srat: Srat, slit: number[][], printk: Printk): void {
+  if (!slitValid(slit)) {
+    printk.emit(F.slitInvalid, true);
+    return;
+  }
+  const pxmToNode = new Map<number, number>();
+  for (const e of [...srat.memory, ...srat.cpus]) pxmToNode.set(e.pxm, e.nid);
+  const ctx = { mb, printk, d: st.distance, nodes: () => [...parsed, ...st.meminfo.map((b) => b.nid)] };
+  slit.forEach((row, i) => {
+    const from = pxmToNode.get(i);
+    if (from === undefined) return;
+    row.forEach((v, j) => {
+      const to = pxmToNode.get(j);
+      if (to !== undefined) numaSetDistance(ctx, from, to, v);
+    });
+  });
+}
+
+/** x86_acpi_numa_init() as far as memory goes: SRAT entries into numa_meminfo and memblock, then the SLIT. */
+function sratInit(mb: Memblock, srat: Srat, printk: Printk): InitFunc {
   return (st, parsed) => {
     for (const c of srat.cpus) {
       parsed.add(c.nid);
@@ -212,6 +190,7 @@ function sratInit(mb: Memblock, srat: Srat): InitFunc {
       parsed.add(m.nid);
       if (m.hotplug) memblockMarkHotplug(mb, m.start, m.end - m.start);
     }
+    if (srat.slit) acpiParseSlit(mb, st, parsed, srat, srat.slit, printk);
     st.fromSrat = true;
     return parsed.size > 0 && st.meminfo.length > 0;
   };
@@ -231,11 +210,12 @@ function dummyInit(o: NumaInitOptions): InitFunc {
 
 /** x86_numa_init(): the SRAT if there is a usable one, else a single faked node. */
 export function x86NumaInit(mb: Memblock, o: NumaInitOptions): NumaState {
+  const distance = numaDistanceNew();
   if (!o.numaOff && o.srat) {
-    const st = numaInit(mb, o, sratInit(mb, o.srat));
+    const st = numaInit(mb, o, distance, sratInit(mb, o.srat, o.printk));
     if (st) return st;
   }
-  return numaInit(mb, o, dummyInit(o))!;
+  return numaInit(mb, o, distance, dummyInit(o))!;
 }
 
 /** roundup(sizeof(pg_data_t), PAGE_SIZE): what alloc_node_data() asks memblock for. */

@@ -8,15 +8,17 @@ import { e820MappedAny } from './e820.js';
 import { E820Type, type E820Table } from './e820-types.js';
 import { allocLowPage, type LowPageAllocator } from './alloc-low-pages.js';
 import {
-  PG_MASK_1G, PG_MASK_2M, PGDIR_SIZE, PMD_SIZE, PTRS_PER_TABLE, PUD_SIZE,
-  pgdIndex, pmdIndex, pteIndex, pudIndex,
-  type PmdPage, type PtePage, type PudPage, type TopPgt,
+  P4D_SIZE, PG_MASK_1G, PG_MASK_2M, pgdirSize, PMD_SIZE, PTRS_PER_TABLE, PUD_SIZE,
+  p4dIndex, pgdIndex, pmdIndex, pteIndex, pudIndex,
+  type P4dPage, type PmdPage, type PtePage, type PudPage, type TopPgt,
 } from './pgtable.js';
 
 /** The direct mapping being built: init_top_pgt, where PAGE_OFFSET is, and the page source. */
 export interface PhysMapping extends LowPageAllocator {
   top: TopPgt;
-  /** PAGE_OFFSET below bit 48 (PAGE_OFFSET_L4 unless KASLR moved it; 1 GiB aligned). */
+  /** pgtable_l5_enabled(). */
+  l5: boolean;
+  /** PAGE_OFFSET without its sign-extension bits (PAGE_OFFSET_L4/L5 unless KASLR moved it; 1 GiB aligned). */
   pageOffset: number;
   /** e820_table, for the "no RAM here" clearing of entries past the end. */
   e820: E820Table;
@@ -106,25 +108,48 @@ function physPudInit(pm: PhysMapping, pud: PudPage, paddr: number, paddrEnd: num
 }
 
 /**
- * Mirrors kernel_physical_mapping_init() → __kernel_physical_mapping_init() on 4-level paging:
- * one PUD page per empty pgd slot (phys_p4d_init() passes straight through to phys_pud_init()).
+ * Mirrors phys_p4d_init(): with 4 levels the page is really a PUD page and goes straight to
+ * phys_pud_init(); with 5 levels, one PUD page per empty p4d entry up to the end of the range.
+ */
+function physP4dInit(pm: PhysMapping, page: P4dPage | PudPage, paddr: number, paddrEnd: number, mask: number): number {
+  if (!pm.l5) return physPudInit(pm, page as PudPage, paddr, paddrEnd, mask);
+  const p4d = page as P4dPage;
+  let last = paddrEnd;
+  const vaddrEnd = pm.pageOffset + paddrEnd;
+  // The loop stops at the end of the range, so the kernel's clearing branch never runs here.
+  for (let vaddr = pm.pageOffset + paddr; vaddr < vaddrEnd; ) {
+    const vaddrNext = roundDown(vaddr, P4D_SIZE) + P4D_SIZE;
+    const idx = p4dIndex(vaddr);
+    let pud = p4d.get(idx);
+    if (!pud) {
+      pud = new Map();
+      allocLowPage(pm);
+      p4d.set(idx, pud);
+    }
+    last = physPudInit(pm, pud, vaddr - pm.pageOffset, paddrEnd, mask);
+    vaddr = vaddrNext;
+  }
+  return last;
+}
+
+/**
+ * Mirrors kernel_physical_mapping_init() → __kernel_physical_mapping_init(): one page per empty
+ * pgd slot (a P4D page, or with 4 levels the PUD page of the folded p4d), then the walk down.
  * Returns the last physical address mapped.
  */
 export function kernelPhysicalMappingInit(pm: PhysMapping, paddrStart: number, paddrEnd: number, mask: number): number {
   let last = paddrEnd;
   const vaddrEnd = pm.pageOffset + paddrEnd;
   for (let vaddr = pm.pageOffset + paddrStart; vaddr < vaddrEnd; ) {
-    const vaddrNext = roundDown(vaddr, PGDIR_SIZE) + PGDIR_SIZE;
-    const idx = pgdIndex(vaddr);
-    let pud = pm.top.get(idx);
-    if (pud) {
-      last = physPudInit(pm, pud, vaddr - pm.pageOffset, paddrEnd, mask);
-    } else {
-      pud = new Map();
+    const vaddrNext = roundDown(vaddr, pgdirSize(pm.l5)) + pgdirSize(pm.l5);
+    const idx = pgdIndex(vaddr, pm.l5);
+    let page = pm.top.get(idx);
+    if (!page) {
+      page = new Map();
       allocLowPage(pm);
-      last = physPudInit(pm, pud, vaddr - pm.pageOffset, paddrEnd, mask);
-      pm.top.set(idx, pud);
+      pm.top.set(idx, page);
     }
+    last = physP4dInit(pm, page, vaddr - pm.pageOffset, paddrEnd, mask);
     vaddr = vaddrNext;
   }
   return last;

@@ -14,11 +14,12 @@ import { freeAreaInit, memblockFindDmaReserve, populatedZone, x86MaxZonePfns } f
 import type { CoreParams } from '../../mm/zone-movable.js';
 import * as Z from '../../trace/formats/zone.js';
 import { PgtAllocPanic } from './alloc-low-pages.js';
-import { DEBIAN_BRK, kernelEnd, reserveBrk } from './brk.js';
+import { DEBIAN_BRK, reserveBrk } from './brk.js';
 import { e820SetupArch, type SetupData } from './e820-boot.js';
 import { e820MemblockSetup } from './e820-memblock.js';
 import { ISA_END_ADDRESS } from './e820-types.js';
 import { initMemMapping } from './init-mem-mapping.js';
+import { memInit, type MemInitOptions } from './mem-init.js';
 import { nodeDataAllocSize, x86NumaInit } from './numa.js';
 
 /** sizeof(pg_data_t) in Debian's 6.1 amd64 build (the memoryless-node allocation in the corpus prints it). */
@@ -30,7 +31,7 @@ export class BootError extends Error {}
 
 /** setup_arch() up to max_pfn: command line, firmware map, mem=/memmap=, legacy trims. */
 export function setupArchE820(m: Machine, setupData: SetupData[] = []): void {
-  const r = e820SetupArch({ e820: m.firmware.e820, setupData }, m.params, m.printk);
+  const r = e820SetupArch({ e820: m.firmware.e820, setupData }, m.params, m.printk, { la57: pgtableL5Enabled(m) });
   if (!('state' in r)) throw new BootError(`kernel would panic: ${JSON.stringify(r)}`);
   m.e820 = r.state;
   m.maxPfn = r.maxPfn;
@@ -63,17 +64,19 @@ export function pushDump(m: Machine): void {
 /** early_param_on_off("gbpages", "nogbpages", direct_gbpages, CONFIG_X86_DIRECT_GBPAGES=y): the last one wins. */
 const directGbpages = (m: Machine): boolean =>
   m.params.args.reduce((on, a) => (a.param === 'gbpages' ? true : a.param === 'nogbpages' ? false : on), true);
+/** The decompressor turns on 5-level paging when the CPU has LA57, unless no5lvl is given. */
+const pgtableL5Enabled = (m: Machine): boolean => (m.firmware.cpu?.la57 ?? false) && !m.params.args.some((a) => a.param === 'no5lvl');
 
 /** reserve_real_mode(), the first-1MiB reservation, init_mem_mapping() and the limit it leaves. */
 export function setupArchMapping(m: Machine): void {
   const mb = m.memblock!;
   memblockPhysAllocRange(mb, REAL_MODE_SIZE, PAGE_SIZE, 0, SZ_1M, 'reserve_real_mode');
   memblockReserve(mb, 0, SZ_1M, 'setup_arch');
-  const brk = m.firmware.brk ?? DEBIAN_BRK;
   try {
     const r = initMemMapping({
-      mb, e820: m.e820!.table, maxPfn: m.maxPfn, brk, kernelEnd: kernelEnd(brk),
-      gbpages: (m.firmware.cpu?.gbpages ?? false) && directGbpages(m), kaslrMemory: !m.params.nokaslr, printk: m.printk,
+      mb, e820: m.e820!.table, maxPfn: m.maxPfn, brk: m.firmware.brk ?? DEBIAN_BRK,
+      gbpages: (m.firmware.cpu?.gbpages ?? false) && directGbpages(m), l5: pgtableL5Enabled(m),
+      kaslrMemory: !m.params.nokaslr, printk: m.printk,
     });
     initMemMappingDone(m, r.maxPfnMapped);
   } catch (e) {
@@ -106,6 +109,7 @@ export function initmemInit(m: Machine, allocNodeData?: (nid: number, size: numb
   m.numa = x86NumaInit(m.memblock!, {
     srat: m.params.numa.noacpi ? undefined : m.firmware.srat,
     numaOff: m.params.numa.off,
+    fake: m.params.numa.fake,
     maxPfn: m.maxPfn,
     nodeDataSize: nodeDataAllocSize(PGDAT_SIZE),
     printk: m.printk,
@@ -131,7 +135,7 @@ export function pagingInit(m: Machine, allocMemoryless: boolean): void {
     mb, maxZonePfn: x86MaxZonePfns(m.maxLowPfn), possible: numa.possible, online: numa.online,
     core: coreParams(m), dmaReserve: m.dmaReserve, printk: m.printk,
   });
-  m.memmap = memmapInit(mb, m.zones, m.printk);
+  m.memmapPlan = memmapInit(mb, m.zones, m.printk);
 }
 
 /** build_all_zonelists() at boot: the online nodes, and the pages of all populated zones. */
@@ -156,13 +160,19 @@ export function buildAllZonelists(m: Machine): void {
   m.printk.emit(Z.policyZone, { zone: m.policyZone! });
 }
 
-/** The whole memory setup of a machine, up to zone sizing and zonelists. */
-export function bootMachine(m: Machine): Machine {
+export interface BootOptions {
+  /** Also write the struct pages, free memory to the buddy allocator and run deferred init (on this thread). */
+  memInit?: MemInitOptions;
+}
+
+/** The whole memory setup of a machine, up to zone sizing and zonelists; the struct pages when asked. */
+export function bootMachine(m: Machine, opts: BootOptions = {}): Machine {
   setupArchE820(m);
   setupArchMemblock(m);
   setupArchMapping(m);
   initmemInit(m);
   pagingInit(m, true);
   buildAllZonelists(m);
+  if (opts.memInit) memInit(m, opts.memInit);
   return m;
 }

@@ -90,3 +90,78 @@ export const numaOverlap = lineFormat<NumaOverlapLine>(
   }),
   (v) => `node ${v.a.nid} ${m10(v.a.start, v.a.end)} overlaps with node ${v.b.nid} ${m10(v.b.start, v.b.end)}`,
 );
+
+/** A line with no variable part; its value is just `true`. */
+const fixed = (name: string, printedBy: string, text: string) =>
+  lineFormat<true>(name, printedBy, new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), () => true, () => text);
+
+export interface EmuNodeLine { nid: number; start: number; end: number }
+/** emu_setup_memblk(): "Faking node 2 at [mem 0x0000000080000000-0x00000000ffffffff] (2048MB)". */
+export const emuNode = lineFormat<EmuNodeLine>(
+  'numa.emu-node', 'emu_setup_memblk',
+  new RegExp(`^Faking node (\\d+) at \\[mem ${H}-${H}\\] \\((\\d+)MB\\)$`),
+  (m) => ({ nid: +m[1]!, start: parseHex(m[2]!), end: parseHex(m[3]!) + 1 }),
+  (v) => `Faking node ${v.nid} at [mem ${hexAlt(v.start, 18)}-${hexAlt(v.end - 1, 18)}] (${Math.floor((v.end - v.start) / 2 ** 20)}MB)`,
+);
+
+/** split_nodes_interleave(): "numa=fake=2000 too large, reducing to 1024". */
+export const emuTooLarge = lineFormat<{ asked: number; max: number }>(
+  'numa.emu-too-large', 'split_nodes_interleave',
+  /^numa=fake=(-?\d+) too large, reducing to (\d+)$/,
+  (m) => ({ asked: +m[1]!, max: +m[2]! }),
+  (v) => `numa=fake=${v.asked} too large, reducing to ${v.max}`,
+);
+
+/** split_nodes_interleave(): the per-node size rounds down to nothing (note the two spaces). */
+export const emuNotEnough = fixed('numa.emu-not-enough', 'split_nodes_interleave', 'Not enough memory for each node.  NUMA emulation disabled.');
+
+/** emu_setup_memblk(): more than NR_NODE_MEMBLKS fake blocks. */
+export const emuTooManyMemblks = fixed('numa.emu-too-many', 'emu_setup_memblk', 'NUMA: Too many emulated memblks, failing emulation');
+
+/** split_nodes_size_interleave_uniform(): "Fake node size 16MB too small, increasing to 32MB". */
+export const emuSizeTooSmall = lineFormat<{ sizeMB: number; minMB: number }>(
+  'numa.emu-size-too-small', 'split_nodes_size_interleave_uniform',
+  /^Fake node size (\d+)MB too small, increasing to (\d+)MB$/,
+  (m) => ({ sizeMB: +m[1]!, minMB: +m[2]! }),
+  (v) => `Fake node size ${v.sizeMB}MB too small, increasing to ${v.minMB}MB`,
+);
+
+/** numa_emulation(), numa=fake=<N>U: "numa_emulation: phys: 1 only got 3 of 4 nodes, failing". */
+export const emuUniformShort = lineFormat<{ phys: number; got: number; asked: number }>(
+  'numa.emu-uniform-short', 'numa_emulation',
+  /^numa_emulation: phys: (\d+) only got (-?\d+) of (\d+) nodes, failing$/,
+  (m) => ({ phys: +m[1]!, got: +m[2]!, asked: +m[3]! }),
+  (v) => `numa_emulation: phys: ${v.phys} only got ${v.got} of ${v.asked} nodes, failing`,
+);
+
+/** numa_emulation(): numa_cleanup_meminfo() refused the fake layout. */
+export const emuMeminfoInvalid = fixed('numa.emu-meminfo-invalid', 'numa_emulation', 'NUMA: Warning: constructed meminfo invalid, disabling emulation');
+
+/** numa_emulation(): no memory for the copy of the physical distance table. */
+export const emuNoDistCopy = fixed('numa.emu-no-dist-copy', 'numa_emulation', "NUMA: Warning: can't allocate copy of distance table, disabling emulation");
+
+/** numa_alloc_distance() (KERN_DEBUG): "NUMA: Initialized distance table, cnt=4". */
+export const distanceTable = lineFormat<{ cnt: number }>(
+  'numa.distance-table', 'numa_alloc_distance',
+  /^NUMA: Initialized distance table, cnt=(\d+)$/,
+  (m) => ({ cnt: +m[1]! }),
+  (v) => `NUMA: Initialized distance table, cnt=${v.cnt}`,
+);
+
+/** numa_alloc_distance(): memblock had no room for the table. */
+export const distanceAllocFailed = fixed('numa.distance-alloc-failed', 'numa_alloc_distance', "Warning: can't allocate distance table!");
+
+export interface DistanceLine { from: number; to: number; distance: number }
+const distanceWarning = (name: string, what: string) => lineFormat<DistanceLine>(
+  name, 'numa_set_distance',
+  new RegExp(`^Warning: ${what}, from=(-?\\d+) to=(-?\\d+) distance=(-?\\d+)$`),
+  (m) => ({ from: +m[1]!, to: +m[2]!, distance: +m[3]! }),
+  (v) => `Warning: ${what}, from=${v.from} to=${v.to} distance=${v.distance}`,
+);
+/** numa_set_distance() (once per boot): a node id the table does not cover. */
+export const distanceOutOfBound = distanceWarning('numa.distance-out-of-bound', 'node ids are out of bound');
+/** numa_set_distance() (once per boot): not a u8, or not 10 from a node to itself. */
+export const distanceInvalid = distanceWarning('numa.distance-invalid', 'invalid distance parameter');
+
+/** acpi_parse_slit(): a SLIT with a diagonal other than 10 or a remote distance of 10 or less. */
+export const slitInvalid = fixed('numa.slit-invalid', 'acpi_parse_slit', 'ACPI: SLIT table looks invalid. Not used.');

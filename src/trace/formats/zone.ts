@@ -84,3 +84,14 @@ export const policyZone = lineFormat<{ zone: string }>(
   (m) => ({ zone: m[1]! }),
   (v) => `Policy zone: ${v.zone}`,
 );
+
+/**
+ * build_zonelists(): "Fallback order for Node 1: 1 0". The kernel ends the line with a space
+ * after the last node; the lexer trims it, and so does this format.
+ */
+export const fallbackOrder = lineFormat<{ nid: number; order: number[] }>(
+  'zone.fallback-order', 'build_zonelists',
+  /^Fallback order for Node (\d+): ((?:\d+ )*\d+)?$/,
+  (m) => ({ nid: +m[1]!, order: m[2] ? m[2].split(' ').map(Number) : [] }),
+  (v) => `Fallback order for Node ${v.nid}: ${v.order.join(' ')}`,
+);

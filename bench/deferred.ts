@@ -1,0 +1,155 @@
+// Deferred struct page init of one big node, per strategy and thread count, beside the seed
+// series' figures (never run by npm test):
+//   npm run bench -- [--size 16G] [--strategies legacy,maxorder,parallel] [--workers 0,1,2] [--rounds 3] [--cold] [--json]
+// The node is one memblock range from 0 with the first MiB and a 48 MiB "kernel image"
+// reserved. The memmap is allocated and first touched (poisoned) once, timed on its own — the
+// kernel populates vmemmap long before deferred init, and first touch costs several seconds per
+// GiB of memmap here. Each round then restores the node's deferred state and runs deferred init
+// again over the same, already touched, bytes; the best round counts. Workers 0 runs on the main
+// thread; threaded runs start fresh workers each round, which compile their hot loops on a
+// scratch section first (start-up, reported apart; --cold skips that, so init pays for the JIT).
+// The seed's node of 384 GiB needs a 6 GiB memmap: --size 384G on a host with 12 GiB or more of
+// RAM (the budget is half the host's memory).
+import { availableParallelism, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { PAGES_PER_SECTION, pfnToSectionNr, ZoneType } from '../src/include/mmzone.js';
+import { Printk } from '../src/kernel/printk.js';
+import { parseBytes } from '../src/machine/units.js';
+import { DEFERRED_STRATEGIES, pageAllocInitLate, type DeferredStrategy } from '../src/mm/deferred-run.js';
+import { memblockAdd, memblockCreate, memblockReserve, memblockSetNode } from '../src/mm/memblock.js';
+import { memblockFreeAll } from '../src/mm/memblock-free-all.js';
+import { memmapInit } from '../src/mm/mm-init.js';
+import { buddyCreate } from '../src/mm/page-alloc.js';
+import { memInitContext } from '../src/mm/page-init.js';
+import { MemmapBudgetError, sparseInit } from '../src/mm/sparse.js';
+import { freeAreaInit, x86MaxZonePfns } from '../src/mm/zone.js';
+import { noCoreParams } from '../src/mm/zone-movable.js';
+import { pageAllocInitLateThreads } from '../src/node/deferred-threads.js';
+
+/** The seed series on its 384 GiB node: deferred init before, with the four patches of 5.2, with all seven. */
+const SEED = { nodeBytes: 384 * 2 ** 30, beforeMs: 3750, mergedMs: 1380, seriesMs: 1060 };
+const seedRate = (ms: number): number => +((SEED.nodeBytes / 4096) / 1e6 / (ms / 1000)).toFixed(1);
+
+function args(): { size: number; strategies: DeferredStrategy[]; workers: number[]; rounds: number; json: boolean; cold: boolean } {
+  const a = process.argv.slice(2);
+  const val = (flag: string, dflt: string): string => {
+    const i = a.indexOf(flag);
+    return i >= 0 && a[i + 1] ? a[i + 1]! : dflt;
+  };
+  const strategies = val('--strategies', DEFERRED_STRATEGIES.join(',')).split(',') as DeferredStrategy[];
+  for (const s of strategies) if (!DEFERRED_STRATEGIES.includes(s)) throw new Error(`unknown strategy ${s}`);
+  const cores = availableParallelism();
+  const size = parseBytes(val('--size', '16G'));
+  if (size === undefined || size < 2 * 2 ** 30) throw new Error(`--size ${val('--size', '')}: give a size of 2G or more, e.g. 64G`);
+  return {
+    size, strategies, rounds: Math.max(1, +val('--rounds', '3')), json: a.includes('--json'), cold: a.includes('--cold'),
+    workers: val('--workers', [...new Set([0, 1, cores])].join(',')).split(',').map(Number),
+  };
+}
+
+interface Run { strategy: DeferredStrategy; workers: number; pages: number; allocMs: number; startMs: number; initMs: number; mpagesPerSec: number }
+
+async function main(): Promise<void> {
+  const o = args();
+  const pages = Math.floor(o.size / 4096 / PAGES_PER_SECTION) * PAGES_PER_SECTION;
+  const bytes = pages * 4096;
+  const mb = memblockCreate();
+  memblockAdd(mb, 0, bytes);
+  memblockSetNode(mb, 0, bytes, mb.memory, 0);
+  memblockReserve(mb, 0, 2 ** 20);
+  memblockReserve(mb, 16 * 2 ** 20, 48 * 2 ** 20);
+  const zones = freeAreaInit({
+    mb, maxZonePfn: x86MaxZonePfns(pages), possible: [0], online: new Set([0]), core: noCoreParams, dmaReserve: 0, printk: new Printk(),
+  });
+  let t = performance.now();
+  const memmap = sparseInit(mb, { budgetBytes: Math.floor(totalmem() / 2) });
+  const allocMs = performance.now() - t;
+  memmapInit(mb, zones, undefined, memmap);
+  const pg = zones.nodes.get(0)!;
+  const first = pg.firstDeferredPfn;
+  const zid = pg.zones.findIndex((z) => z.zoneStartPfn <= first && first < z.zoneStartPfn + z.spannedPages);
+  memblockFreeAll(memInitContext(mb, zones, memmap, 0), buddyCreate(memmap, zones), pages);
+  const managedAfterFreeAll = pg.zones.map((z) => z.managedPages);
+  const restore = (): void => {
+    pg.firstDeferredPfn = first;
+    pg.zones.forEach((z, i) => { z.managedPages = managedAfterFreeAll[i]!; });
+  };
+
+  // The floor: a plain fill of the deferred part's struct pages, the same bytes init writes.
+  const deferredSections = memmap.sections.slice(pfnToSectionNr(first)).filter((s) => s?.memmap);
+  let fillMs = Infinity;
+  for (let r = 0; r < o.rounds; r++) {
+    t = performance.now();
+    for (const s of deferredSections) s!.memmap!.fill(0xffffffff);
+    fillMs = Math.min(fillMs, performance.now() - t);
+  }
+  const floorBytes = deferredSections.length * PAGES_PER_SECTION * 64;
+
+  const runs: Run[] = [];
+  for (const strategy of o.strategies) {
+    for (const workers of o.workers) {
+      if (strategy !== 'parallel' && workers > 1) continue; // one pgdatinit thread per node, as 4.19 and 5.2 ran
+      let best = { initMs: Infinity, startMs: 0, pages: 0 };
+      for (let r = 0; r < o.rounds; r++) {
+        restore();
+        const buddy = buddyCreate(memmap, zones);
+        const inp = { mb, zones, memmap, buddy, groupByMobilityDisabled: false };
+        t = performance.now();
+        let startMs = 0;
+        let done: number;
+        if (workers === 0) {
+          done = pageAllocInitLate({ ...inp, strategy, maxThreads: 1 })[0]!.pages;
+        } else {
+          const res = await pageAllocInitLateThreads(inp, { strategy, maxThreads: workers, warmUp: !o.cold });
+          startMs = res.startMs;
+          done = res.reports[0]!.pages;
+        }
+        const initMs = performance.now() - t - startMs;
+        if (initMs < best.initMs) best = { initMs, startMs, pages: done };
+      }
+      runs.push({
+        strategy, workers, pages: best.pages, allocMs: +allocMs.toFixed(0), startMs: +best.startMs.toFixed(1), initMs: +best.initMs.toFixed(1),
+        mpagesPerSec: +(best.pages / 1e6 / (best.initMs / 1000)).toFixed(1),
+      });
+    }
+  }
+  const result = {
+    node: { bytes, pages, deferredPages: runs[0]?.pages ?? 0, zone: ['DMA', 'DMA32', 'Normal'][zid] ?? zid, firstDeferredPfn: first },
+    host: { cores: availableParallelism(), totalmem: totalmem(), node: process.version },
+    allocMs: +allocMs.toFixed(0),
+    floor: { bytes: floorBytes, ms: +fillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / fillMs).toFixed(2) },
+    runs,
+    seed: {
+      node: '384 GiB, one node', legacyMs: SEED.beforeMs, maxorderMergedMs: SEED.mergedMs, seriesMs: SEED.seriesMs,
+      legacyMpagesPerSec: seedRate(SEED.beforeMs), mergedMpagesPerSec: seedRate(SEED.mergedMs), seriesMpagesPerSec: seedRate(SEED.seriesMs),
+      ratio: +(SEED.beforeMs / SEED.seriesMs).toFixed(2), mergedRatio: +(SEED.beforeMs / SEED.mergedMs).toFixed(2),
+    },
+  };
+  writeFileSync(fileURLToPath(new URL('../../bench/results.json', import.meta.url)), JSON.stringify(result, null, 2) + '\n');
+  if (o.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b % 2 ** 30 ? 2 : 0)} GiB`;
+  console.log(`deferred init of one ${gib(bytes)} node: ${result.node.deferredPages} deferred pages (${result.node.zone} from pfn 0x${first.toString(16)}), ${runs.length} configurations, best of ${o.rounds}`);
+  console.log(`memmap: ${gib(memmap.allocatedBytes)} allocated and first touched in ${result.allocMs} ms (not part of init); floor: plain fill of the deferred struct pages ${result.floor.ms} ms = ${result.floor.gbPerSec} GB/s = ${(result.node.deferredPages / 1e6 / (fillMs / 1000)).toFixed(1)} Mpages/s\n`);
+  const legacy = runs.find((r) => r.strategy === 'legacy' && r.workers === 0) ?? runs.find((r) => r.strategy === 'legacy');
+  console.log('strategy   workers   start ms    init ms   Mpages/s   vs legacy   vs floor');
+  for (const r of runs) {
+    const vs = legacy ? (legacy.initMs / r.initMs).toFixed(2) + 'x' : '-';
+    console.log(`${r.strategy.padEnd(10)} ${String(r.workers || 'main').padStart(7)} ${r.startMs.toFixed(0).padStart(10)} ${r.initMs.toFixed(1).padStart(10)} ${r.mpagesPerSec.toFixed(1).padStart(10)} ${vs.padStart(11)} ${(r.initMs / fillMs).toFixed(1).padStart(9)}x`);
+  }
+  const s = result.seed;
+  console.log(`\nseed series (Nov 2018), one 384 GiB node on real hardware: 4.19 ${s.legacyMs} ms (${s.legacyMpagesPerSec} Mpages/s)`
+    + ` → 5.2's four patches ${s.maxorderMergedMs} ms (${s.mergedMpagesPerSec} Mpages/s, ${s.mergedRatio}x)`
+    + ` → all seven ${s.seriesMs} ms (${s.seriesMpagesPerSec} Mpages/s, ${s.ratio}x)`);
+  console.log(`written to bench/results.json`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof MemmapBudgetError) console.error(`bench: ${e.message}`);
+  else console.error(e);
+  process.exitCode = 2;
+});

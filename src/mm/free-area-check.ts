@@ -1,0 +1,106 @@
+// Invariants of the buddy allocator's free areas, checked from the struct pages and list heads
+// alone: every list is a well-formed doubly linked ring; every block on it is a PageBuddy head of
+// that order, aligned, inside its zone, refcount 0; blocks do not overlap; no other initialised
+// struct page of the zone is PageBuddy; nr_free and NR_FREE_PAGES agree with the lists; managed
+// = free + allocated. Returns the problems found (at most `limit`), each naming pfns.
+import { MAX_ORDER, MIGRATE_TYPE_NAMES, MIGRATE_TYPES, MigrateType } from '../include/mmzone.js';
+import type { BuddyZone } from './free-area.js';
+import { FREE_LIST_HEAD_HI, freeListHeadHex, freeListHeadLo, headWord, LRU_OFFSET, lruToPfn } from './free-area.js';
+import {
+  buddyOrder, pageBuddy, pagePoisoned, pageRefcount, pageToNid, PageWord, pageWord, pageZonenum, vmemmapHi, vmemmapLo,
+} from './page.js';
+import type { Buddy } from './page-alloc.js';
+import { pfnValid, sectionMemmap } from './sparse.js';
+import { zoneEndPfn } from './zone.js';
+
+const hex = (pfn: number): string => `0x${pfn.toString(16)}`;
+
+/** Walk one list both ways; returns its pfns in order, reporting broken links. */
+function walkList(b: Buddy, bz: BuddyZone, order: number, mt: number, report: (m: string) => void): number[] {
+  const where = `node ${bz.nid} ${bz.zone.name} order ${order} ${MIGRATE_TYPE_NAMES[mt]} list ${freeListHeadHex(bz.index, order, mt)}`;
+  const h = headWord(order, mt);
+  const headLo = freeListHeadLo(bz.index, order, mt);
+  let prevHi = FREE_LIST_HEAD_HI;
+  let prevLo = headLo;
+  let hi = bz.heads[h + 1]!;
+  let lo = bz.heads[h]!;
+  const out: number[] = [];
+  while (hi !== FREE_LIST_HEAD_HI) {
+    let pfn: number;
+    try {
+      pfn = lruToPfn(hi, lo);
+    } catch (e) {
+      report(`${where}: ${(e as Error).message}`);
+      return out;
+    }
+    if (out.length > bz.zone.spannedPages) {
+      report(`${where}: does not come back to its head`);
+      return out;
+    }
+    const mm = sectionMemmap(b.memmap, pfn);
+    const w = pageWord(pfn);
+    if (mm[w + PageWord.LRU_PREV] !== prevLo || mm[w + PageWord.LRU_PREV + 1] !== prevHi) report(`${where}: pfn ${hex(pfn)}'s prev link is not the entry before it`);
+    out.push(pfn);
+    prevHi = vmemmapHi(pfn);
+    prevLo = vmemmapLo(pfn) + LRU_OFFSET;
+    lo = mm[w + PageWord.LRU_NEXT]!;
+    hi = mm[w + PageWord.LRU_NEXT + 1]!;
+  }
+  if (lo !== headLo) report(`${where}: the last entry links to another list head`);
+  if (bz.heads[h + 2] !== prevLo || bz.heads[h + 3] !== prevHi) report(`${where}: the head's prev link is not the last entry`);
+  return out;
+}
+
+/** Check one zone's free area. */
+function checkZone(b: Buddy, bz: BuddyZone, report: (m: string) => void): void {
+  const z = bz.zone;
+  const heads = new Map<number, number>();
+  let free = 0;
+  let isolated = 0;
+  for (let order = 0; order < MAX_ORDER; order++) {
+    let n = 0;
+    for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
+      for (const pfn of walkList(b, bz, order, mt, report)) {
+        n++;
+        if (mt === MigrateType.ISOLATE) isolated += 1 << order;
+        else free += 1 << order;
+        const at = `node ${bz.nid} ${z.name}: free block ${hex(pfn)}/${order}`;
+        if (heads.has(pfn)) report(`${at} is on two lists`);
+        heads.set(pfn, order);
+        if (pfn % (1 << order) !== 0) report(`${at} is not aligned to its order`);
+        if (pfn < z.zoneStartPfn || pfn + (1 << order) > zoneEndPfn(z)) report(`${at} is outside the zone`);
+        const mm = sectionMemmap(b.memmap, pfn);
+        const w = pageWord(pfn);
+        if (!pageBuddy(mm, w) || buddyOrder(mm, w) !== order) report(`${at}: head is not PageBuddy with private ${order}`);
+        if (pageRefcount(mm, w) !== 0) report(`${at}: head has refcount ${pageRefcount(mm, w)}`);
+        if (pageToNid(mm, w) !== bz.nid || pageZonenum(mm, w) !== bz.zid) report(`${at}: head links to node ${pageToNid(mm, w)} zone ${pageZonenum(mm, w)}`);
+      }
+    }
+    if (n !== bz.nrFree[order]) report(`node ${bz.nid} ${z.name}: nr_free[${order}] is ${bz.nrFree[order]}, the lists hold ${n}`);
+  }
+  const sorted = [...heads].sort((x, y) => x[0] - y[0]);
+  for (let i = 1; i < sorted.length; i++) {
+    const [p, o] = sorted[i - 1]!;
+    if (p + (1 << o) > sorted[i]![0]) report(`node ${bz.nid} ${z.name}: free blocks ${hex(p)}/${o} and ${hex(sorted[i]![0])}/${sorted[i]![1]} overlap`);
+  }
+  for (let pfn = z.zoneStartPfn, end = zoneEndPfn(z); pfn < end; pfn++) {
+    if (!pfnValid(b.memmap, pfn)) continue;
+    const mm = sectionMemmap(b.memmap, pfn);
+    const w = pageWord(pfn);
+    if (!pagePoisoned(mm, w) && pageBuddy(mm, w) && !heads.has(pfn)) report(`node ${bz.nid} ${z.name}: pfn ${hex(pfn)} is PageBuddy but heads no free list entry`);
+  }
+  if (bz.freePages !== free) report(`node ${bz.nid} ${z.name}: NR_FREE_PAGES is ${bz.freePages}, the lists hold ${free} (+${isolated} isolated)`);
+  if (z.managedPages !== free + isolated + bz.allocatedPages) {
+    report(`node ${bz.nid} ${z.name}: managed ${z.managedPages} != free ${free + isolated} + allocated ${bz.allocatedPages}`);
+  }
+}
+
+/** Check every zone (or the given ones); returns up to `limit` problems, empty when all holds. */
+export function checkFreeAreas(b: Buddy, zones: readonly BuddyZone[] = b.zones.filter((z): z is BuddyZone => !!z), limit = 20): string[] {
+  const problems: string[] = [];
+  const report = (m: string): void => {
+    if (problems.length < limit) problems.push(m);
+  };
+  for (const bz of zones) checkZone(b, bz, report);
+  return problems;
+}

@@ -1,0 +1,73 @@
+// The worker side of threaded deferred init: a pgdatinit thread or padata helper receives the
+// memmap (its SharedArrayBuffers shared, not copied) once, then runs tasks as they come, writing
+// struct pages in place and sending back the frees it collected.
+import { parentPort, workerData } from 'node:worker_threads';
+import { MAX_NR_ZONES, PAGES_PER_SECTION, ZONE_NAMES, ZoneType } from '../include/mmzone.js';
+import { collectDeferredTask, DEFERRED_STRATEGIES, type DeferredTask, type DeferredTaskResult } from '../mm/deferred-run.js';
+import { memmapNew, sparseAddSection, type Memmap } from '../mm/sparse.js';
+import type { Zone, ZoneLayout } from '../mm/zone.js';
+import type { WorkerReply, WorkerRequest } from './worker-group.js';
+
+export interface DeferredWorkerData {
+  /** The sections of the node's deferred zone. */
+  memmap: Memmap;
+  /** A copy of the zones: __free_pages_core() counts managed_pages into it, the splice into the real ones. */
+  zones: ZoneLayout;
+  groupByMobilityDisabled: boolean;
+  /** [tasks finished]: bumped with Atomics before each reply; the main thread's Atomics.load of it makes the writes visible. */
+  progress: Int32Array;
+  /** Compile the hot loops before saying ready (warmUpDeferred()). */
+  warmUp?: boolean;
+  /** Anything a test's worker entry wants (fault injection). */
+  extra?: Record<string, unknown>;
+}
+
+export type DeferredTaskHandler = (data: DeferredWorkerData, task: DeferredTask) => DeferredTaskResult;
+
+export const runDeferredTaskInWorker: DeferredTaskHandler = (d, t) => collectDeferredTask(d.memmap, d.zones, d.groupByMobilityDisabled, t);
+
+/**
+ * Run every strategy once over a private one-section node, so the hot loops are compiled before
+ * the first real task (the kernel's code is compiled ahead of time; the JIT's warm-up is start-up).
+ */
+export function warmUpDeferred(): void {
+  const memmap = memmapNew({ poison: false, budgetBytes: 4 * 2 ** 20 });
+  sparseAddSection(memmap, 0, 0, PAGES_PER_SECTION);
+  const zone = (type: number): Zone => ({
+    type: type as ZoneType, name: ZONE_NAMES[type]!, zoneStartPfn: 0, spannedPages: type === ZoneType.DMA32 ? PAGES_PER_SECTION : 0,
+    presentPages: 0, managedEstimate: 0, managedPages: 0, memmapPages: 0,
+  });
+  const zones: ZoneLayout = {
+    archZoneLowestPossiblePfn: [], archZoneHighestPossiblePfn: [], zoneMovablePfn: new Map(), movableZone: ZoneType.NORMAL,
+    nodes: new Map([[0, {
+      nodeId: 0, nodeStartPfn: 0, nodeEndPfn: PAGES_PER_SECTION, nodeSpannedPages: PAGES_PER_SECTION, nodePresentPages: PAGES_PER_SECTION,
+      zones: Array.from({ length: MAX_NR_ZONES }, (_, z) => zone(z)), firstDeferredPfn: Infinity,
+    }]]),
+  };
+  const z = { nid: 0, zid: ZoneType.DMA32, zoneStartPfn: 0, zoneEndPfn: PAGES_PER_SECTION, ranges: [{ startPfn: 0, endPfn: PAGES_PER_SECTION }] };
+  for (let round = 0; round < 4; round++) {
+    for (const strategy of DEFERRED_STRATEGIES) {
+      collectDeferredTask(memmap, zones, false, { strategy, zone: z, firstInitPfn: 0, start: 0, end: PAGES_PER_SECTION });
+    }
+  }
+}
+
+/** The worker's message loop: say ready, then answer each task with its result or its error. */
+export function serveDeferredTasks(handler: DeferredTaskHandler = runDeferredTaskInWorker): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveDeferredTasks() runs in a worker thread');
+  const data = workerData as DeferredWorkerData;
+  if (data.warmUp) warmUpDeferred();
+  port.on('message', ({ id, task }: WorkerRequest<DeferredTask>) => {
+    let result: DeferredTaskResult;
+    try {
+      result = handler(data, task);
+    } catch (e) {
+      port.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply<DeferredTaskResult>);
+      return;
+    }
+    Atomics.add(data.progress, 0, 1);
+    port.postMessage({ id, ok: true, result } satisfies WorkerReply<DeferredTaskResult>, [result.frees.buffer as ArrayBuffer]);
+  });
+  port.postMessage({ ready: true } satisfies WorkerReply<DeferredTaskResult>);
+}

@@ -1,0 +1,141 @@
+// page_alloc_init_late()'s deferred part on worker_threads: one pgdatinit worker per node with
+// memory, all nodes at once; for `parallel`, padata helpers beside it (up to max_threads works
+// per job, chunks taken in order by whichever is free). Workers share the memmap's
+// SharedArrayBuffers, write struct pages in place and send back the frees they collected; the
+// main thread splices them into the buddy allocator by node and chunk start, so the outcome is
+// the same whatever the worker count or timing.
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { memInitEarly, groupByMobilityDisabled, type MemInitOptions } from '../arch/x86/mem-init.js';
+import { pfnToSectionNr } from '../include/mmzone.js';
+import type { Machine } from '../kernel/machine.js';
+import type { Printk } from '../kernel/printk.js';
+import {
+  deferredNodeDone, deferredNodeWork, nodesWithMemory, spliceDeferredFrees,
+  type DeferredNodeReport, type DeferredNodeWork, type DeferredStrategy, type DeferredTask, type DeferredTaskResult,
+} from '../mm/deferred-run.js';
+import type { Memblock } from '../mm/memblock.js';
+import type { BuddyFreeTarget } from '../mm/page-free-core.js';
+import type { Memmap, MemSection } from '../mm/sparse.js';
+import type { ZoneLayout } from '../mm/zone.js';
+import type { DeferredWorkerData } from './deferred-task.js';
+import { WorkerGroup } from './worker-group.js';
+
+export const DEFERRED_WORKER_URL = new URL('./deferred-worker.js', import.meta.url);
+export const DEFAULT_TASK_TIMEOUT_MS = 300_000;
+
+export class DeferredInitError extends Error {}
+
+export interface DeferredThreadsOptions {
+  strategy: DeferredStrategy;
+  /** padata max_threads per node for `parallel` (default: the host's CPUs, as x86 uses all of a node's). */
+  maxThreads?: number;
+  printk?: Printk;
+  /** Longest one task may take on a worker (default 5 minutes). */
+  timeoutMs?: number;
+  /** Another worker entry (tests inject faults with one); it must serve DeferredTasks. */
+  workerUrl?: URL;
+  /** Passed to every worker as workerData.extra. */
+  extra?: Record<string, unknown>;
+  /** Workers compile their hot loops on a scratch section before they count as started (default true). */
+  warmUp?: boolean;
+}
+
+export interface DeferredThreadsInput {
+  mb: Memblock;
+  zones: ZoneLayout;
+  memmap: Memmap;
+  buddy: BuddyFreeTarget;
+  groupByMobilityDisabled: boolean;
+}
+
+export interface DeferredThreadsResult {
+  reports: DeferredNodeReport[];
+  /** Starting the workers (not part of any node's time). */
+  startMs: number;
+  /** From the first node's start to the last node's end. */
+  initMs: number;
+  /** Handing the frees to the buddy allocator. */
+  spliceMs: number;
+}
+
+/** The sections of [start, end): what a node's workers get of the memmap. */
+function memmapSlice(mm: Memmap, start: number, end: number): Memmap {
+  const sections: (MemSection | undefined)[] = [];
+  for (let nr = pfnToSectionNr(start); nr <= pfnToSectionNr(end - 1); nr++) sections[nr] = mm.sections[nr];
+  return { ...mm, sections };
+}
+
+const hex = (pfn: number): string => `0x${pfn.toString(16)}`;
+const taskLabel = (t: DeferredTask): string => `node ${t.zone.nid} chunk [${hex(t.start)}-${hex(t.end)})`;
+
+/** A node's workers and the counter they bump (with Atomics) before each reply. */
+interface NodeGroup {
+  group: WorkerGroup;
+  progress: Int32Array;
+}
+
+async function startGroup(inp: DeferredThreadsInput, w: DeferredNodeWork, opts: DeferredThreadsOptions): Promise<NodeGroup> {
+  const n = Math.max(1, ...w.jobs.map((j) => j.plan.nworks));
+  const names = Array.from({ length: n }, (_, k) => (k ? `pgdatinit${w.nid}/helper${k}` : `pgdatinit${w.nid}`));
+  const progress = new Int32Array(new SharedArrayBuffer(4));
+  const data: DeferredWorkerData = {
+    memmap: memmapSlice(inp.memmap, w.zone.zoneStartPfn, w.zone.zoneEndPfn), zones: inp.zones,
+    groupByMobilityDisabled: inp.groupByMobilityDisabled, progress,
+    ...(opts.extra ? { extra: opts.extra } : {}), warmUp: opts.warmUp ?? true,
+  };
+  const group = await WorkerGroup.start({ url: opts.workerUrl ?? DEFERRED_WORKER_URL, names, workerData: data, timeoutMs: opts.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS });
+  return { group, progress };
+}
+
+/** deferred_init_memmap() of one node: its jobs one after another, each over its padata works. */
+async function runNode(w: DeferredNodeWork, g: NodeGroup, printk: Printk | undefined): Promise<{ report: DeferredNodeReport; results: DeferredTaskResult[]; t0: number; t1: number }> {
+  const t0 = performance.now();
+  const results: DeferredTaskResult[] = [];
+  for (const j of w.jobs) results.push(...await g.group.run<DeferredTask, DeferredTaskResult>(j.tasks, j.plan.nworks, taskLabel));
+  const t1 = performance.now();
+  // Synchronises with the workers' Atomics.add: their struct page writes are visible from here on.
+  const done = Atomics.load(g.progress, 0);
+  if (done !== results.length) throw new Error(`node ${w.nid}: ${results.length} chunks came back, workers counted ${done}`);
+  return { report: deferredNodeDone(printk, w, results, t0, t1), results, t0, t1 };
+}
+
+/**
+ * page_alloc_init_late()'s deferred part on worker threads. Node lines print as nodes finish,
+ * like the kernel's. Fails with a DeferredInitError naming node, chunk, worker and cause when a
+ * worker throws, dies or overruns; all workers are stopped either way.
+ */
+export async function pageAllocInitLateThreads(inp: DeferredThreadsInput, opts: DeferredThreadsOptions): Promise<DeferredThreadsResult> {
+  const maxThreads = opts.maxThreads ?? availableParallelism();
+  const works = nodesWithMemory(inp.zones)
+    .map((nid) => deferredNodeWork(inp.mb, inp.zones.nodes.get(nid)!, opts.strategy, maxThreads))
+    .filter((w): w is DeferredNodeWork => w !== undefined);
+  const t = performance.now();
+  const started = await Promise.allSettled(works.map((w) => startGroup(inp, w, opts)));
+  const groups = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  let startMs = 0;
+  let done: Awaited<ReturnType<typeof runNode>>[];
+  try {
+    const bad = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (bad) throw bad.reason;
+    startMs = performance.now() - t;
+    done = await Promise.all(works.map((w, k) => runNode(w, groups[k]!, opts.printk)));
+  } catch (e) {
+    throw new DeferredInitError(`deferred page init failed: ${(e as Error).message}`);
+  } finally {
+    await Promise.all(groups.map((g) => g.group.stop()));
+  }
+  const s = performance.now();
+  spliceDeferredFrees(inp.zones, inp.buddy, done.map((d) => d.results));
+  const initMs = done.length ? Math.max(...done.map((d) => d.t1)) - Math.min(...done.map((d) => d.t0)) : 0;
+  return { reports: done.map((d) => d.report), startMs, initMs, spliceMs: performance.now() - s };
+}
+
+/** The memInit phase with deferred init on worker threads (memInitEarly() first, on this thread). */
+export async function memInitThreads(m: Machine, opts: MemInitOptions & Omit<DeferredThreadsOptions, 'strategy' | 'printk'>): Promise<DeferredThreadsResult> {
+  memInitEarly(m, opts);
+  return pageAllocInitLateThreads(
+    { mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m) },
+    { ...opts, strategy: opts.strategy ?? 'parallel', printk: m.printk },
+  );
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The page's panels around the map: legend, zone table, what is at a pfn, kernel lines, zoneinfo.
+import type { MachineSummary, PfnInfoResponse } from './api-types.js';
+import { PFN_STATES, type PfnState } from './bins.js';
+import { STATE_COLORS, STATE_HELP, zoneColor } from './colors.js';
+import { h, replace } from './dom.js';
+import { count, hex, pagesToBytes, pfnWithPhys } from './format.js';
+
+function swatch(color: string): HTMLSpanElement {
+  const s = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+  s.style.backgroundColor = color;
+  return s;
+}
+
+/** States with their share of the whole machine, then the zones with the nodes that have them. */
+export function renderLegend(states: HTMLElement, zones: HTMLElement, m: MachineSummary, totals: number[] | undefined): void {
+  replace(states, ...PFN_STATES.map((s, i) => h('li', { title: STATE_HELP[s], 'data-state': s },
+    swatch(STATE_COLORS[s]), h('span', { class: 'name' }, s), totals ? h('span', { class: 'qty' }, pagesToBytes(totals[i] ?? 0)) : null)));
+  const byZone = new Map<string, number[]>();
+  for (const n of m.nodes ?? []) {
+    for (const z of n.zones) if (z.spanned > 0) byZone.set(z.name, [...(byZone.get(z.name) ?? []), n.nid]);
+  }
+  replace(zones, ...[...byZone].map(([name, nids]) => h('li', { 'data-zone': name },
+    swatch(zoneColor(name)), h('span', { class: 'name' }, name), h('span', { class: 'qty' }, `node${nids.length > 1 ? 's' : ''} ${nids.join(', ')}`))));
+}
+
+/** One header row per node, then its zones: span, spanned, present, absent, managed estimate. */
+export function renderZoneTable(el: HTMLElement, m: MachineSummary): void {
+  const num = (n: number): HTMLTableCellElement => h('td', { class: 'num' }, count(n));
+  const rows: HTMLTableRowElement[] = [];
+  for (const n of m.nodes ?? []) {
+    const deferred = n.firstDeferredPfn === null ? 'nothing deferred' : `deferred init from pfn ${hex(n.firstDeferredPfn)}`;
+    rows.push(h('tr', { class: 'node-row' }, h('th', { colspan: '7', scope: 'rowgroup' },
+      `node ${n.nid}`, h('span', { class: 'dim' }, n.spanned ? ` · pfn ${hex(n.startPfn)}–${hex(n.endPfn)} · ${pagesToBytes(n.present)} present · ${deferred}` : ' · memoryless'))));
+    for (const z of n.zones.filter((x) => x.spanned > 0)) {
+      rows.push(h('tr', {}, h('td', {}, swatch(zoneColor(z.name)), z.name), h('td', { class: 'mono' }, `${hex(z.startPfn)}–${hex(z.endPfn)}`),
+        num(z.spanned), num(z.present), num(z.spanned - z.present), num(z.managedEstimate), h('td', { class: 'num' }, pagesToBytes(z.present))));
+    }
+    const empty = n.zones.filter((x) => x.spanned === 0).map((x) => x.name);
+    if (empty.length) rows.push(h('tr', { class: 'empty' }, h('td', { colspan: '7' }, `empty: ${empty.join(', ')}`)));
+  }
+  replace(el, h('table', {},
+    h('thead', {}, h('tr', {}, ...['zone', 'pfns', 'spanned', 'present', 'absent', 'managed (est.)', 'size'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ...rows)));
+}
+
+/** What is at a pfn, and an honest placeholder where the struct page will be. */
+export function renderPfnInfo(el: HTMLElement, p: PfnInfoResponse, m: MachineSummary): void {
+  const row = (k: string, ...v: (Node | string)[]): HTMLElement[] => [h('dt', {}, k), h('dd', {}, ...v)];
+  const blockPages = m.memoryBlocks?.pages ?? 1;
+  replace(el,
+    h('dl', {},
+      ...row('pfn', h('span', { class: 'mono' }, pfnWithPhys(p.pfn))),
+      ...row('state', swatch(STATE_COLORS[p.state as PfnState] ?? '#ccc'), h('strong', {}, p.state), h('span', { class: 'dim' }, ` — ${STATE_HELP[p.state as PfnState] ?? ''}`)),
+      ...row('node', p.nid === null ? 'none (outside every node span)' : `node ${p.nid}`),
+      ...row('zone', p.zone ?? 'none'),
+      ...row('section', `${p.section}`, h('span', { class: 'dim' }, p.sectionPresent ? ' (present)' : ' (not present: no memmap)')),
+      ...row('memory block', `memory${p.block}`, h('span', { class: 'dim' }, ` · pfn ${hex(p.block * blockPages)}–${hex((p.block + 1) * blockPages)}`)),
+      ...row('e820', p.e820 ?? 'not in the e820 map')),
+    h('p', { class: 'placeholder', id: 'page-placeholder' },
+      h('strong', {}, 'struct page: '),
+      'not modelled yet. The memmap of real 64-byte struct pages — flags, refcount, mapcount, LRU links, buddy order, the pageblock’s migratetype — arrives with issue 3; this panel will decode it then.'));
+}
+
+export function renderKernelLines(el: HTMLElement, lines: readonly string[]): void {
+  replace(el, ...lines.map((l, i) => h('span', { 'data-line': String(i) }, l + '\n')));
+}
+
+/** Highlight kernel lines [from, to) and scroll the first into view. */
+export function highlightKernelLines(el: HTMLElement, from: number, to: number): void {
+  for (const s of el.querySelectorAll('.hl')) s.classList.remove('hl');
+  for (let i = from; i < to; i++) el.querySelector(`[data-line="${i}"]`)?.classList.add('hl');
+  const first = el.querySelector<HTMLElement>(`[data-line="${from}"]`);
+  if (first) el.scrollTop = first.offsetTop - el.offsetTop - 8;
+}
+
+/** What the map's vertical lines are: "Thin lines: 128 MiB sections (= memory blocks)." */
+export function gridHint(m: MachineSummary): string {
+  const section = pagesToBytes(m.sections?.pages ?? 0);
+  const block = pagesToBytes(m.memoryBlocks?.pages ?? 0);
+  return section === block ? `Thin lines: ${section} sections (= memory blocks).` : `Thin lines: ${section} sections; darker: ${block} memory blocks.`;
+}
+
+/** The one-line description of a machine above the map. */
+export function machineLine(m: MachineSummary): string {
+  const nodes = m.nodes ?? [];
+  const zones = nodes.reduce((n, x) => n + x.zones.filter((z) => z.present > 0).length, 0);
+  const present = nodes.reduce((n, x) => n + x.present, 0);
+  const parts = [
+    `${m.name ?? m.source.name} (${m.source.kind})`,
+    `${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${zones} populated zone${zones === 1 ? '' : 's'}`,
+    `${pagesToBytes(present)} present`, `max_pfn ${hex(m.maxPfn ?? 0)}`,
+    `${count(m.sections?.count ?? 0)} sections`,
+  ];
+  if (m.replay) parts.push(`replay: ${m.replay.matched} predictions match the kernel, ${m.replay.mismatches} mismatches`);
+  return parts.join(' · ');
+}

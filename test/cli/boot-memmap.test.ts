@@ -1,0 +1,51 @@
+// `meminit boot --memmap`: struct pages, the buddy allocator and deferred init from the command
+// line, on worker threads or the main thread; a memmap too big for the host is refused up front.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = join(root, 'bin', 'meminit');
+
+function run(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('meminit boot --memmap', () => {
+  it('runs deferred init on worker threads and prints the kernel line and a summary', () => {
+    const r = run('boot', 'pc-1g', '--memmap', '--workers', '2');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^node 0 deferred pages initialised in \d+ms$/m);
+    assert.match(r.out, /^meminit: 8 sections of struct pages \(16 MiB\); \d+ pages managed, 196\d{3} of them initialised by deferred init \(parallel, up to 2 threads per node\)$/m);
+  });
+
+  it('--workers 0 runs on the main thread; the strategy does not change the result', () => {
+    const a = run('boot', 'pc-1g', '--memmap', '--workers', '0', '--strategy', 'legacy');
+    const b = run('boot', 'pc-1g', '--memmap', '--strategy', 'maxorder');
+    assert.equal(a.code, 0, a.err);
+    const summary = (s: string): string => s.split('\n').find((l) => l.startsWith('meminit: 8 sections'))!.replace(/ \(.*\)$/, '');
+    assert.equal(summary(a.out), summary(b.out));
+    assert.match(a.out, /\(legacy, on the main thread\)/);
+  });
+
+  it('without --memmap, boot prints what it always did', () => {
+    const r = run('boot', 'pc-1g');
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.out, /deferred pages initialised|sections of struct pages/);
+  });
+
+  it('refuses a machine whose memmap does not fit, in one line, exit 2', () => {
+    const r = run('boot', 'pc-1g', '--memmap', '--memmap-budget', '8M');
+    assert.equal(r.code, 2);
+    assert.equal(r.err, 'meminit: pc-1g: 8 present sections: the memmap needs 16777216 bytes (0.02 GiB), only 8388608 bytes (0.01 GiB) are available\n');
+  });
+
+  it('rejects a bad --workers or --strategy', () => {
+    assert.equal(run('boot', 'pc-1g', '--memmap', '--workers', 'many').code, 2);
+    assert.equal(run('boot', 'pc-1g', '--memmap', '--strategy', 'fast').code, 2);
+    assert.equal(run('boot', 'pc-1g', '--memmap', '--memmap-budget', 'lots').code, 2);
+  });
+});

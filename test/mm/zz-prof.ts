@@ -1,0 +1,32 @@
+import { performance } from 'node:perf_hooks';
+import { Printk } from '../../src/kernel/printk.js';
+import { memblockAdd, memblockCreate, memblockReserve, memblockSetNode } from '../../src/mm/memblock.js';
+import { memmapInit } from '../../src/mm/mm-init.js';
+import { sparseInit } from '../../src/mm/sparse.js';
+import { freeAreaInit, x86MaxZonePfns } from '../../src/mm/zone.js';
+import { noCoreParams } from '../../src/mm/zone-movable.js';
+import { memblockFreeAll } from '../../src/mm/memblock-free-all.js';
+import { memInitContext } from '../../src/mm/page-init.js';
+import { pageAllocInitLate, type DeferredStrategy } from '../../src/mm/deferred-run.js';
+const gib = Number(process.argv[2] ?? 16);
+const bytes = gib * 2 ** 30;
+const mb = memblockCreate();
+memblockAdd(mb, 0, bytes); memblockSetNode(mb, 0, bytes, mb.memory, 0);
+memblockReserve(mb, 0, 2 ** 20); memblockReserve(mb, 16 * 2 ** 20, 48 * 2 ** 20);
+const zones = freeAreaInit({ mb, maxZonePfn: x86MaxZonePfns(bytes / 4096), possible: [0], online: new Set([0]), core: noCoreParams, dmaReserve: 0, printk: new Printk() });
+let t = performance.now();
+const memmap = sparseInit(mb, { budgetBytes: 2 ** 34 });
+console.log('alloc', (performance.now() - t).toFixed(0));
+memmapInit(mb, zones, undefined, memmap);
+const pg = zones.nodes.get(0)!;
+const first = pg.firstDeferredPfn;
+let freed = 0;
+const buddy = { freeOnePage: (_p: number, o: number) => void (freed += 2 ** o) };
+memblockFreeAll(memInitContext(mb, zones, memmap, 0), buddy, bytes / 4096);
+for (const strategy of ['legacy', 'maxorder', 'parallel', 'legacy', 'maxorder', 'parallel'] as DeferredStrategy[]) {
+  pg.firstDeferredPfn = first;
+  t = performance.now();
+  const r = pageAllocInitLate({ mb, zones, memmap, buddy, groupByMobilityDisabled: false, strategy, maxThreads: 2, now: () => performance.now() });
+  const ms = performance.now() - t;
+  console.log(strategy, ms.toFixed(0), (r[0]!.pages / ms / 1000).toFixed(1), 'Mpages/s');
+}
