@@ -36,7 +36,7 @@ export function replayFile(path: string): ReplayResult {
 }
 
 /** The zones of every online node, as /proc/zoneinfo shows them (header, spanned, present, start_pfn). */
-export function zoneinfoOf(m: Machine): ZoneinfoZone[] {
+export function zoneinfoOf(m: Machine, managed?: ReadonlyMap<string, number>): ZoneinfoZone[] {
   const out: ZoneinfoZone[] = [];
   if (!m.zones) return out;
   for (const nid of m.onlineNodes) {
@@ -44,7 +44,8 @@ export function zoneinfoOf(m: Machine): ZoneinfoZone[] {
     if (!pg) continue;
     for (const z of pg.zones) {
       out.push({
-        nid, zone: z.name, counters: { spanned: z.spannedPages, present: z.presentPages },
+        nid, zone: z.name,
+        counters: { spanned: z.spannedPages, present: z.presentPages, ...(managed ? { managed: managed.get(`${nid}:${z.name}`) ?? 0 } : {}) },
         ...(z.presentPages ? { startPfn: z.zoneStartPfn } : {}),
       });
     }
@@ -99,14 +100,14 @@ export function deferredSplitLines(m: Machine): string[] {
     });
 }
 
-export function emitMachine(m: Machine, emit: Emit, extra: Record<string, unknown> = {}): string {
+export function emitMachine(m: Machine, emit: Emit, extra: Record<string, unknown> = {}, managed?: ReadonlyMap<string, number>): string {
   switch (emit) {
     case 'dmesg':
       return m.printk.lines.map((l) => l.text).join('\n') + '\n';
     case 'memblock':
       return m.memblock ? memblockDump(m.memblock).join('\n') + '\n' : '';
     case 'zoneinfo':
-      return emitZoneinfo(zoneinfoOf(m)).join('\n') + '\n';
+      return emitZoneinfo(zoneinfoOf(m, managed)).join('\n') + '\n';
     case 'json':
       return JSON.stringify({ ...extra, machine: machineJson(m) }, null, 2) + '\n';
     case 'summary':
@@ -125,7 +126,7 @@ export function replayCommand(path: string, o: ReplayOptions, out: (s: string) =
     file: r.file, kernelVersion: r.kernelVersion, allocations: r.allocations, mismatches: r.mismatches,
     matched: r.matchedLines, notes: r.notes,
   };
-  if (o.emit) out(emitMachine(r.machine, o.emit, extra));
+  if (o.emit) out(emitMachine(r.machine, o.emit, { ...extra, managed: r.managed && Object.fromEntries(r.managed) }, r.managed));
   for (const n of r.notes) err(`note: ${n}`);
   if (!o.check) return EXIT_OK;
   const okAllocs = r.allocations.filter((a) => a.kernel !== undefined && a.kernel === a.predicted).length;

@@ -3,9 +3,10 @@ import { nodeDistance } from '../arch/x86/numa-distance.js';
 import type { BootLog } from './dmesg.js';
 import { parseZoneinfo } from './formats/zoneinfo.js';
 import type { ReplayContext } from './replay-context.js';
+import type { ZoneCounts } from './replay-managed.js';
 
-/** /proc/zoneinfo: spanned, present and start_pfn of every zone of every online node must match. */
-export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog): void {
+/** /proc/zoneinfo: spanned, present, start_pfn (and managed, when predicted) of every zone of every online node must match. */
+export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog, managed: ZoneCounts | undefined): void {
   const cap = log.captures.get('/proc/zoneinfo');
   const zones = ctx.m.zones;
   if (!cap || !zones) return;
@@ -16,6 +17,7 @@ export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog): void {
       ['present', z.counters.present, mine?.presentPages],
       ['start_pfn', z.startPfn, mine && mine.presentPages ? mine.zoneStartPfn : undefined],
     ];
+    if (managed) pairs.push(['managed', z.counters.managed, managed.get(`${z.nid}:${z.zone}`) ?? 0]);
     for (const [field, got, want] of pairs) {
       if (got === undefined && want === undefined) continue;
       if (got === want) ctx.check.matched++;

@@ -20,6 +20,7 @@ import * as N from './formats/numa.js';
 import * as S from './formats/setup.js';
 import * as Z from './formats/zone.js';
 import { checkNodeDistanceCapture, checkZoneinfoCapture } from './replay-captures.js';
+import { predictManaged, type ZoneCounts } from './replay-managed.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
 import { slitFromLog } from './replay-slit.js';
@@ -35,6 +36,8 @@ export interface ReplayResult {
   allocations: AllocationRecord[];
   mismatches: Mismatch[];
   matchedLines: number;
+  /** Managed pages per "nid:zone" at the end of boot, when the log says enough to predict them. */
+  managed: ZoneCounts | undefined;
   /** What could not be predicted or checked, said rather than guessed. */
   notes: string[];
 }
@@ -87,6 +90,8 @@ class Replay implements ReplayContext {
   private zonesDone = false;
   private zonelistsDone = false;
   private emitted = 0;
+  /** Each zone's managed pages at the end of boot, when the log says enough to predict them. */
+  managed: ZoneCounts | undefined;
 
   constructor(private readonly log: BootLog) {
     this.file = log.file;
@@ -295,7 +300,8 @@ class Replay implements ReplayContext {
       const extra = this.m.printk.lines.length - before;
       if (extra) this.notes.push(`${this.file}: the log ends before zone sizing: ${extra} predicted lines could not be checked`);
     }
-    checkZoneinfoCapture(this, this.log);
+    this.managed = predictManaged(this.m, this.log, this.notes);
+    checkZoneinfoCapture(this, this.log, this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));
     for (const m of this.check.leftovers()) {
@@ -321,5 +327,6 @@ export function replayBootLog(log: BootLog): ReplayResult {
   return {
     file: log.file, kernelVersion: r.kernelVersion, machine: r.m, predicted: r.m.printk.lines,
     allocations: r.memblock.allocations, mismatches: r.check.mismatches, matchedLines: r.check.matched, notes: r.notes,
+    managed: r.managed,
   };
 }

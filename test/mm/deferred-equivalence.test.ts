@@ -21,7 +21,7 @@ function run(spec: MachineSpec, strategy: DeferredStrategy, maxThreads: number):
   return m;
 }
 
-for (const [what, spec] of [['pc-1g (one node)', machineFile('pc-1g')], ['two nodes of 1G and 1.5G', twoNodes()]] as const) {
+for (const [what, spec] of [['pc-1g (one node)', machineFile('pc-1g')], ['two nodes of 512M and 1G', twoNodes()]] as const) {
   describe(`deferred init on ${what}`, () => {
     const base = run(spec, 'legacy', 1);
 

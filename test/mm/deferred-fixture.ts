@@ -15,9 +15,9 @@ const examples = fileURLToPath(new URL('../../../examples/machines/', import.met
 
 export const machineFile = (name: string): MachineSpec => loadMachineFile(`${examples}${name}.yaml`);
 
-/** q35, two nodes with memory: node 0 1G (deferred from 0x10000), node 1 1.5G (from 0x48000). */
+/** q35, two nodes with memory: node 0 512M (deferred from 0x10000), node 1 1G (from 0x28000). */
 export const twoNodes = (): MachineSpec =>
-  parseMachine('machine: q35\nnodes:\n  - { memory: 1G, cpus: 1 }\n  - { memory: 1536M, cpus: 1 }\n', 'two-nodes.yaml');
+  parseMachine('machine: q35\nnodes:\n  - { memory: 512M, cpus: 1 }\n  - { memory: 1G, cpus: 1 }\n', 'two-nodes.yaml');
 
 /** bootMachine() up to the zonelists; the memInit phase is the test's. */
 export function booted(spec: MachineSpec): Machine {

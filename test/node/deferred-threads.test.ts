@@ -51,8 +51,8 @@ describe('deferred init on worker threads', () => {
 });
 
 describe('a failing worker fails the run', () => {
-  // Node 1 is deferred from 0x48000; with two works its padata chunks are 0x10000 long, so the
-  // fault at pfn 0x50000 hits the chunk [0x50000-0x60000) of a pgdatinit1 worker.
+  // Node 1 is deferred from 0x28000 to 0x60000: seven sections, two works, chunks of a section,
+  // so the fault at pfn 0x50000 hits the chunk [0x50000-0x58000) on one of pgdatinit1's workers.
   const cases: [Fault['kind'], RegExp][] = [
     ['throw', /task threw: injected fault/],
     ['exit', /worker exited with code 7/],
@@ -64,7 +64,7 @@ describe('a failing worker fails the run', () => {
       const t = Date.now();
       await assert.rejects(threads('parallel', 2, { kind, nid: 1, pfn: 0x50000 }, 2000), (e: unknown) => {
         assert.ok(e instanceof DeferredInitError, String(e));
-        assert.match(e.message, /^deferred page init failed: node 1 chunk \[0x50000-0x60000\) on pgdatinit1(\/helper1)?: /);
+        assert.match(e.message, /^deferred page init failed: node 1 chunk \[0x50000-0x58000\) on pgdatinit1(\/helper1)?: /);
         assert.match(e.message, cause);
         return true;
       });
@@ -73,8 +73,8 @@ describe('a failing worker fails the run', () => {
   }
 
   it('legacy: the one task of the node is the chunk named', async () => {
-    await assert.rejects(threads('legacy', 1, { kind: 'throw', nid: 0, pfn: 0x20000 }),
-      /deferred page init failed: node 0 chunk \[0x10000-0x40000\) on pgdatinit0: task threw: injected fault/);
+    await assert.rejects(threads('legacy', 1, { kind: 'throw', nid: 0, pfn: 0x18000 }),
+      /deferred page init failed: node 0 chunk \[0x10000-0x20000\) on pgdatinit0: task threw: injected fault/);
   });
 
   it('a worker that cannot start names itself', async () => {

@@ -1,5 +1,5 @@
 // A deferred-init worker entry that fails on purpose when its task covers a chosen pfn of a
-// chosen node: throws, exits, hangs, or throws outside the task (an uncaught error).
+// chosen node: throws, exits, hangs, or hands back a result whose sending throws (uncaught).
 import { runDeferredTaskInWorker, serveDeferredTasks } from '../../src/node/deferred-task.js';
 
 export interface Fault {
@@ -14,10 +14,13 @@ serveDeferredTasks((data, task) => {
     if (f.kind === 'throw') throw new Error('injected fault');
     if (f.kind === 'exit') process.exit(7);
     if (f.kind === 'hang') for (;;);
-    setTimeout(() => {
-      throw new Error('injected uncaught fault');
-    });
-    return { start: task.start, pages: 0, frees: new Float64Array(0) };
+    // A result that cannot be sent: the reply throws outside the task's try, an uncaught error.
+    return {
+      start: task.start, pages: 0,
+      get frees(): Float64Array {
+        throw new Error('injected uncaught fault');
+      },
+    };
   }
   return runDeferredTaskInWorker(data, task);
 });

@@ -14,11 +14,11 @@ import {
   memblockSetNode,
 } from '../../mm/memblock.js';
 import { absentPagesInRange } from '../../mm/node-ranges.js';
+import { LOCAL_DISTANCE } from '../../mm/zonelist.js';
 import type { Printk } from '../../kernel/printk.js';
 import * as F from '../../trace/formats/numa.js';
 import type { Srat } from './firmware.js';
 import { numaDistanceNew, numaResetDistance, numaSetDistance, type NumaDistance } from './numa-distance.js';
-import { LOCAL_DISTANCE } from '../../mm/zonelist.js';
 import { numaEmulation } from './numa-emulation.js';
 import { numaAddMemblkTo, numaCleanupMeminfo, type NumaMemblk } from './numa-meminfo.js';
 
