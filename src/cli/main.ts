@@ -38,7 +38,7 @@ function program(setCode: (c: number) => void): Command {
     .addOption(new Option('--strategy <name>', 'deferred init as Linux 4.19 (legacy), 5.2 (maxorder) or 6.1 (parallel) did it').choices(DEFERRED_STRATEGIES).default('parallel'))
     .addOption(new Option('--workers <n>', 'worker threads per node for parallel (legacy, maxorder: one per node); 0: main thread').argParser(parseWorkers))
     .addOption(new Option('--memmap-budget <size>', 'host memory the memmap may take (default: half of it)').argParser(parseBudget))
-    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/two-node.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder')
+    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/q35-6g-numa2.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder')
     .action(async (machine: string, o: { emit?: Emit; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number }) => {
       const memmap = o.memmap
         ? { strategy: o.strategy, workers: o.workers ?? availableParallelism(), budgetBytes: o.memmapBudget ?? memmapBudget() }
@@ -51,7 +51,7 @@ function program(setCode: (c: number) => void): Command {
     .argument('<log>', 'the boot log')
     .addOption(new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary').choices(EMITS))
     .option('--check', 'compare every prediction with the log; exit 1 listing each mismatch')
-    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-4g.log --check\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
+    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
     .action((log: string, o: { emit?: Emit; check?: boolean }) => {
       setCode(replayCommand(log, { ...o, ...(o.emit || o.check ? {} : { emit: 'summary' as Emit }) }, out, err));
     });
