@@ -1,7 +1,7 @@
 // meminit's command line: one file per command, commander for parsing, one-line errors.
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFERRED_STRATEGIES, type DeferredStrategy } from '../mm/deferred-run.js';
+import { DEFERRED_STRATEGIES, type DeferredStrategy } from '../mm/deferred-work.js';
 import { EXIT_BAD_INPUT, UserError } from './errors.js';
 import { EMITS, replayCommand, type Emit } from './replay.js';
 import { parseBytes } from '../machine/units.js';
@@ -62,6 +62,15 @@ function program(setCode: (c: number) => void): Command {
     .option('--host <address>', 'address to listen on; anything but loopback (127.0.0.1, ::1) must be asked for and gets a warning', '127.0.0.1')
     .addHelpText('after', '\nExamples:\n  meminit serve                 # then open http://127.0.0.1:8080/\n  meminit serve --port 9000')
     .action(async (o: { port: string; host: string }) => setCode(await serveCommand(o, out, err)));
+
+  p.command('check')
+    .description('boot a machine with its struct pages and check the memmap invariants (init once, zone links, reserved, free lists, pageblocks)')
+    .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name (see `meminit presets`)', 'default')
+    .addOption(new Option('--strategy <name>', 'deferred init strategy to boot with').choices(DEFERRED_STRATEGIES).default('parallel'))
+    .option('--json', 'print {"ok", "pfns", "freeBlocks", "total", "violations": [{"what", "pfn", "nid", "zone", "detail"}]}')
+    .addHelpText('after', '\nExamples:\n  meminit check pc-1g\n  meminit check examples/machines/q35-6g-numa2.yaml --strategy legacy\n  meminit check q35-4g --json')
+    .action(async (machine: string, o: { strategy: DeferredStrategy; json?: boolean }) =>
+      setCode((await import('./check.js')).checkCommand(machine, o, out)));
 
   p.command('presets')
     .description('list the built-in machines')

@@ -3,7 +3,8 @@
 // struct pages in place and sending back the frees it collected.
 import { parentPort, workerData } from 'node:worker_threads';
 import { MAX_NR_ZONES, PAGES_PER_SECTION, ZONE_NAMES, ZoneType } from '../include/mmzone.js';
-import { collectDeferredTask, DEFERRED_STRATEGIES, type DeferredTask, type DeferredTaskResult } from '../mm/deferred-run.js';
+import { collectDeferredTask, type DeferredTaskResult } from '../mm/deferred-run.js';
+import { DEFERRED_STRATEGIES, type DeferredTask } from '../mm/deferred-work.js';
 import { memmapNew, sparseAddSection, type Memmap } from '../mm/sparse.js';
 import type { Zone, ZoneLayout } from '../mm/zone.js';
 import type { WorkerReply, WorkerRequest } from './worker-group.js';
@@ -27,27 +28,33 @@ export type DeferredTaskHandler = (data: DeferredWorkerData, task: DeferredTask)
 export const runDeferredTaskInWorker: DeferredTaskHandler = (d, t) => collectDeferredTask(d.memmap, d.zones, d.groupByMobilityDisabled, t);
 
 /**
- * Run every strategy once over a private one-section node, so the hot loops are compiled before
- * the first real task (the kernel's code is compiled ahead of time; the JIT's warm-up is start-up).
+ * Run every strategy twice over a private node of two sections with a hole, so the hot loops are
+ * compiled (and their first deoptimisations over) before the first real task: the kernel's code
+ * is compiled ahead of time; the JIT's warm-up belongs to start-up, not to init.
  */
 export function warmUpDeferred(): void {
-  const memmap = memmapNew({ poison: false, budgetBytes: 4 * 2 ** 20 });
-  sparseAddSection(memmap, 0, 0, PAGES_PER_SECTION);
+  const sections = 2;
+  const end = sections * PAGES_PER_SECTION;
+  const memmap = memmapNew({ poison: false, budgetBytes: sections * 2 ** 21 });
+  for (let nr = 0; nr < sections; nr++) sparseAddSection(memmap, 0, nr * PAGES_PER_SECTION, PAGES_PER_SECTION);
   const zone = (type: number): Zone => ({
-    type: type as ZoneType, name: ZONE_NAMES[type]!, zoneStartPfn: 0, spannedPages: type === ZoneType.DMA32 ? PAGES_PER_SECTION : 0,
+    type: type as ZoneType, name: ZONE_NAMES[type]!, zoneStartPfn: 0, spannedPages: type === ZoneType.DMA32 ? end : 0,
     presentPages: 0, managedEstimate: 0, managedPages: 0, memmapPages: 0,
   });
   const zones: ZoneLayout = {
     archZoneLowestPossiblePfn: [], archZoneHighestPossiblePfn: [], zoneMovablePfn: new Map(), movableZone: ZoneType.NORMAL,
     nodes: new Map([[0, {
-      nodeId: 0, nodeStartPfn: 0, nodeEndPfn: PAGES_PER_SECTION, nodeSpannedPages: PAGES_PER_SECTION, nodePresentPages: PAGES_PER_SECTION,
+      nodeId: 0, nodeStartPfn: 0, nodeEndPfn: end, nodeSpannedPages: end, nodePresentPages: end,
       zones: Array.from({ length: MAX_NR_ZONES }, (_, z) => zone(z)), firstDeferredPfn: Infinity,
     }]]),
   };
-  const z = { nid: 0, zid: ZoneType.DMA32, zoneStartPfn: 0, zoneEndPfn: PAGES_PER_SECTION, ranges: [{ startPfn: 0, endPfn: PAGES_PER_SECTION }] };
-  for (let round = 0; round < 4; round++) {
+  const ranges = [{ startPfn: 0, endPfn: 0x8001 }, { startPfn: 0x8101, endPfn: end }];
+  const z = { nid: 0, zid: ZoneType.DMA32, zoneStartPfn: 0, zoneEndPfn: end, ranges };
+  for (let round = 0; round < 2; round++) {
     for (const strategy of DEFERRED_STRATEGIES) {
-      collectDeferredTask(memmap, zones, false, { strategy, zone: z, firstInitPfn: 0, start: 0, end: PAGES_PER_SECTION });
+      for (let start = 0; start < end; start += strategy === 'parallel' ? PAGES_PER_SECTION : end) {
+        collectDeferredTask(memmap, zones, false, { strategy, zone: z, firstInitPfn: 0, start, end: strategy === 'parallel' ? start + PAGES_PER_SECTION : end });
+      }
     }
   }
 }

@@ -11,9 +11,9 @@ import { pfnToSectionNr } from '../include/mmzone.js';
 import type { Machine } from '../kernel/machine.js';
 import type { Printk } from '../kernel/printk.js';
 import {
-  deferredNodeDone, deferredNodeWork, nodesWithMemory, spliceDeferredFrees,
-  type DeferredNodeReport, type DeferredNodeWork, type DeferredStrategy, type DeferredTask, type DeferredTaskResult,
+  deferredNodeDone, nodesWithMemory, spliceDeferredFrees, type DeferredNodeReport, type DeferredTaskResult,
 } from '../mm/deferred-run.js';
+import { deferredNodeWork, type DeferredNodeWork, type DeferredStrategy, type DeferredTask } from '../mm/deferred-work.js';
 import type { Memblock } from '../mm/memblock.js';
 import type { BuddyFreeTarget } from '../mm/page-free-core.js';
 import type { Memmap, MemSection } from '../mm/sparse.js';
@@ -37,7 +37,7 @@ export interface DeferredThreadsOptions {
   workerUrl?: URL;
   /** Passed to every worker as workerData.extra. */
   extra?: Record<string, unknown>;
-  /** Workers compile their hot loops on a scratch section before they count as started (default true). */
+  /** Workers compile their hot loops on a scratch node before they count as started (for timing runs; default off). */
   warmUp?: boolean;
 }
 
@@ -69,66 +69,115 @@ function memmapSlice(mm: Memmap, start: number, end: number): Memmap {
 const hex = (pfn: number): string => `0x${pfn.toString(16)}`;
 const taskLabel = (t: DeferredTask): string => `node ${t.zone.nid} chunk [${hex(t.start)}-${hex(t.end)})`;
 
+/** What the workers are started with (the same memmap and zones for every run they serve). */
+export type DeferredPoolInput = Pick<DeferredThreadsInput, 'memmap' | 'zones' | 'groupByMobilityDisabled'>;
+
 /** A node's workers and the counter they bump (with Atomics) before each reply. */
 interface NodeGroup {
   group: WorkerGroup;
   progress: Int32Array;
 }
 
-async function startGroup(inp: DeferredThreadsInput, w: DeferredNodeWork, opts: DeferredThreadsOptions): Promise<NodeGroup> {
-  const n = Math.max(1, ...w.jobs.map((j) => j.plan.nworks));
-  const names = Array.from({ length: n }, (_, k) => (k ? `pgdatinit${w.nid}/helper${k}` : `pgdatinit${w.nid}`));
+/** The threads of deferred init, per node: pgdatinit and its padata helpers. Reusable across runs on one memmap. */
+export interface DeferredPool {
+  groups: Map<number, NodeGroup>;
+  /** Starting the workers (and their warm-up). */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** Where a node's deferred zone lies and how many threads it gets. */
+export interface DeferredPoolNode {
+  nid: number;
+  zoneStartPfn: number;
+  zoneEndPfn: number;
+  threads: number;
+}
+
+async function startGroup(inp: DeferredPoolInput, n: DeferredPoolNode, opts: Omit<DeferredThreadsOptions, 'strategy'>): Promise<NodeGroup> {
+  const names = Array.from({ length: Math.max(1, n.threads) }, (_, k) => (k ? `pgdatinit${n.nid}/helper${k}` : `pgdatinit${n.nid}`));
   const progress = new Int32Array(new SharedArrayBuffer(4));
   const data: DeferredWorkerData = {
-    memmap: memmapSlice(inp.memmap, w.zone.zoneStartPfn, w.zone.zoneEndPfn), zones: inp.zones,
+    memmap: memmapSlice(inp.memmap, n.zoneStartPfn, n.zoneEndPfn), zones: inp.zones,
     groupByMobilityDisabled: inp.groupByMobilityDisabled, progress,
-    ...(opts.extra ? { extra: opts.extra } : {}), warmUp: opts.warmUp ?? true,
+    ...(opts.extra ? { extra: opts.extra } : {}), warmUp: opts.warmUp ?? false,
   };
   const group = await WorkerGroup.start({ url: opts.workerUrl ?? DEFERRED_WORKER_URL, names, workerData: data, timeoutMs: opts.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS });
   return { group, progress };
 }
 
+/**
+ * Start the workers of every node at once: they receive their part of the memmap (shared, not
+ * copied) and warm up. A node whose workers fail to start fails the pool; the rest are stopped.
+ */
+export async function deferredPoolStart(inp: DeferredPoolInput, nodes: DeferredPoolNode[], opts: Omit<DeferredThreadsOptions, 'strategy'> = {}): Promise<DeferredPool> {
+  const t = performance.now();
+  const started = await Promise.allSettled(nodes.map((n) => startGroup(inp, n, opts)));
+  const groups = new Map<number, NodeGroup>();
+  started.forEach((s, k) => { if (s.status === 'fulfilled') groups.set(nodes[k]!.nid, s.value); });
+  const stop = async (): Promise<void> => { await Promise.all([...groups.values()].map((g) => g.group.stop())); };
+  const bad = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (bad) {
+    await stop();
+    throw new DeferredInitError(`deferred page init failed: ${(bad.reason as Error).message}`);
+  }
+  return { groups, startMs: performance.now() - t, stop };
+}
+
 /** deferred_init_memmap() of one node: its jobs one after another, each over its padata works. */
 async function runNode(w: DeferredNodeWork, g: NodeGroup, printk: Printk | undefined): Promise<{ report: DeferredNodeReport; results: DeferredTaskResult[]; t0: number; t1: number }> {
+  const before = Atomics.load(g.progress, 0);
   const t0 = performance.now();
   const results: DeferredTaskResult[] = [];
   for (const j of w.jobs) results.push(...await g.group.run<DeferredTask, DeferredTaskResult>(j.tasks, j.plan.nworks, taskLabel));
   const t1 = performance.now();
   // Synchronises with the workers' Atomics.add: their struct page writes are visible from here on.
-  const done = Atomics.load(g.progress, 0);
+  const done = Atomics.load(g.progress, 0) - before;
   if (done !== results.length) throw new Error(`node ${w.nid}: ${results.length} chunks came back, workers counted ${done}`);
   return { report: deferredNodeDone(printk, w, results, t0, t1), results, t0, t1 };
+}
+
+/** The pool a run needs: per node, as many threads as its biggest job has works. */
+const poolNodes = (works: DeferredNodeWork[]): DeferredPoolNode[] => works.map((w) => ({
+  nid: w.nid, zoneStartPfn: w.zone.zoneStartPfn, zoneEndPfn: w.zone.zoneEndPfn, threads: Math.max(1, ...w.jobs.map((j) => j.plan.nworks)),
+}));
+
+/** The pool a run of `strategy` would need, planned without taking the nodes' first_deferred_pfn. */
+export function deferredPoolPlan(mb: Memblock, zones: ZoneLayout, strategy: DeferredStrategy, maxThreads: number): DeferredPoolNode[] {
+  const saved = [...zones.nodes.values()].map((pg) => [pg, pg.firstDeferredPfn] as const);
+  try {
+    return poolNodes(nodesWithMemory(zones).flatMap((nid) => deferredNodeWork(mb, zones.nodes.get(nid)!, strategy, maxThreads) ?? []));
+  } finally {
+    for (const [pg, first] of saved) pg.firstDeferredPfn = first;
+  }
 }
 
 /**
  * page_alloc_init_late()'s deferred part on worker threads. Node lines print as nodes finish,
  * like the kernel's. Fails with a DeferredInitError naming node, chunk, worker and cause when a
- * worker throws, dies or overruns; all workers are stopped either way.
+ * worker throws, dies or overruns; its workers are stopped either way (a pool passed in is
+ * stopped only on failure, otherwise left for the next run).
  */
-export async function pageAllocInitLateThreads(inp: DeferredThreadsInput, opts: DeferredThreadsOptions): Promise<DeferredThreadsResult> {
+export async function pageAllocInitLateThreads(inp: DeferredThreadsInput, opts: DeferredThreadsOptions & { pool?: DeferredPool }): Promise<DeferredThreadsResult> {
   const maxThreads = opts.maxThreads ?? availableParallelism();
   const works = nodesWithMemory(inp.zones)
     .map((nid) => deferredNodeWork(inp.mb, inp.zones.nodes.get(nid)!, opts.strategy, maxThreads))
     .filter((w): w is DeferredNodeWork => w !== undefined);
-  const t = performance.now();
-  const started = await Promise.allSettled(works.map((w) => startGroup(inp, w, opts)));
-  const groups = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  let startMs = 0;
+  const need = poolNodes(works);
+  const fits = opts.pool && need.every((n) => (opts.pool!.groups.get(n.nid)?.group.size ?? 0) >= n.threads);
+  const pool = fits ? opts.pool! : await deferredPoolStart(inp, need, opts);
   let done: Awaited<ReturnType<typeof runNode>>[];
   try {
-    const bad = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (bad) throw bad.reason;
-    startMs = performance.now() - t;
-    done = await Promise.all(works.map((w, k) => runNode(w, groups[k]!, opts.printk)));
+    done = await Promise.all(works.map((w) => runNode(w, pool.groups.get(w.nid)!, opts.printk)));
   } catch (e) {
+    await pool.stop();
     throw new DeferredInitError(`deferred page init failed: ${(e as Error).message}`);
-  } finally {
-    await Promise.all(groups.map((g) => g.group.stop()));
   }
+  if (pool !== opts.pool) await pool.stop();
   const s = performance.now();
   spliceDeferredFrees(inp.zones, inp.buddy, done.map((d) => d.results));
   const initMs = done.length ? Math.max(...done.map((d) => d.t1)) - Math.min(...done.map((d) => d.t0)) : 0;
-  return { reports: done.map((d) => d.report), startMs, initMs, spliceMs: performance.now() - s };
+  return { reports: done.map((d) => d.report), startMs: fits ? 0 : pool.startMs, initMs, spliceMs: performance.now() - s };
 }
 
 /** The memInit phase with deferred init on worker threads (memInitEarly() first, on this thread). */

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { memInit } from '../../src/arch/x86/mem-init.js';
 import type { Machine } from '../../src/kernel/machine.js';
 import type { MachineSpec } from '../../src/machine/index.js';
-import type { DeferredStrategy } from '../../src/mm/deferred-run.js';
+import type { DeferredStrategy } from '../../src/mm/deferred-work.js';
 import { pagePoisoned, PAGE_WORDS } from '../../src/mm/page.js';
 import type { Buddy } from '../../src/mm/page-alloc.js';
 import { forEachValidSection } from '../../src/mm/sparse.js';

@@ -10,7 +10,8 @@ import {
   deferredFreePages, deferredGrowZone, deferredInitMaxorder, deferredInitMemPfnRangeInZone, deferredInitPages,
   deferredPfnValid, deferredZone, type DeferredContext, type ZoneRangeCursor,
 } from '../../src/mm/deferred.js';
-import { deferredNodeWork, pageAllocInitLate, type DeferredStrategy } from '../../src/mm/deferred-run.js';
+import { pageAllocInitLate } from '../../src/mm/deferred-run.js';
+import { deferredNodeWork, type DeferredStrategy } from '../../src/mm/deferred-work.js';
 import { memblockFreeAll } from '../../src/mm/memblock-free-all.js';
 import { pagePoisoned, pageReserved, pageWord, PoisonedPageError } from '../../src/mm/page.js';
 import { getPageblockMigratetype } from '../../src/mm/pageblock.js';

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { memInit } from '../../src/arch/x86/mem-init.js';
 import type { Machine } from '../../src/kernel/machine.js';
-import type { DeferredStrategy } from '../../src/mm/deferred-run.js';
+import type { DeferredStrategy } from '../../src/mm/deferred-work.js';
 import type { Buddy } from '../../src/mm/page-alloc.js';
 import { forEachValidSection } from '../../src/mm/sparse.js';
 import { deferredInitialised } from '../../src/trace/formats/deferred.js';
@@ -16,10 +16,11 @@ import type { Fault } from './faulty-deferred-worker.js';
 const spec = twoNodes();
 const FAULTY = new URL('./faulty-deferred-worker.js', import.meta.url);
 
-async function threads(strategy: DeferredStrategy, workers: number, fault?: Fault, timeoutMs?: number): Promise<Machine> {
+/** A threaded memInit; `warmUp` has the workers compile their loops first (it only matters for timing). */
+async function threads(strategy: DeferredStrategy, workers: number, fault?: Fault, timeoutMs?: number, warmUp = false): Promise<Machine> {
   const m = booted(spec);
   await memInitThreads(m, {
-    strategy, maxThreads: workers, ...(fault ? { workerUrl: FAULTY, extra: { fault } } : {}), ...(timeoutMs ? { timeoutMs } : {}),
+    strategy, maxThreads: workers, warmUp, ...(fault ? { workerUrl: FAULTY, extra: { fault } } : {}), ...(timeoutMs ? { timeoutMs } : {}),
   });
   return m;
 }
@@ -31,7 +32,7 @@ describe('deferred init on worker threads', () => {
   const runs = new Map<string, Machine>();
   for (const [strategy, workers] of [['legacy', 1], ['maxorder', 1], ['parallel', 2], ['parallel', 3]] as const) {
     it(`${strategy}, ${workers} worker(s) per node: the inline legacy result`, async () => {
-      const m = await threads(strategy, workers);
+      const m = await threads(strategy, workers, undefined, undefined, strategy === 'maxorder');
       runs.set(`${strategy}/${workers}`, m);
       assert.equal(memmapDiff(inline.memmap!, m.memmap!), undefined);
       assert.deepEqual(freeBlocks(m.buddy as Buddy), freeBlocks(inline.buddy as Buddy));
@@ -57,12 +58,12 @@ describe('a failing worker fails the run', () => {
     ['throw', /task threw: injected fault/],
     ['exit', /worker exited with code 7/],
     ['uncaught', /worker threw: Error: injected uncaught fault/],
-    ['hang', /timed out after 2000 ms/],
+    ['hang', /timed out after 1000 ms/],
   ];
   for (const [kind, cause] of cases) {
     it(`when it ${kind === 'hang' ? 'hangs' : kind === 'uncaught' ? 'throws outside a task' : `${kind}s`}: the error names node, chunk, worker and cause`, async () => {
       const t = Date.now();
-      await assert.rejects(threads('parallel', 2, { kind, nid: 1, pfn: 0x50000 }, 2000), (e: unknown) => {
+      await assert.rejects(threads('parallel', 2, { kind, nid: 1, pfn: 0x50000 }, 1000), (e: unknown) => {
         assert.ok(e instanceof DeferredInitError, String(e));
         assert.match(e.message, /^deferred page init failed: node 1 chunk \[0x50000-0x58000\) on pgdatinit1(\/helper1)?: /);
         assert.match(e.message, cause);
@@ -79,7 +80,7 @@ describe('a failing worker fails the run', () => {
 
   it('a worker that cannot start names itself', async () => {
     const m = booted(spec);
-    await assert.rejects(memInitThreads(m, { strategy: 'parallel', maxThreads: 1, workerUrl: new URL('./no-such-worker.js', import.meta.url) }),
+    await assert.rejects(memInitThreads(m, { strategy: 'parallel', maxThreads: 1, warmUp: false, workerUrl: new URL('./no-such-worker.js', import.meta.url) }),
       /deferred page init failed: start-up on pgdatinit0: worker threw: .*no-such-worker/);
   });
 });

@@ -5,7 +5,8 @@
 import { MIGRATE_TYPES, PAGEBLOCK_NR_PAGES } from '../../include/mmzone.js';
 import type { Machine } from '../../kernel/machine.js';
 import { deferredGrowZone } from '../../mm/deferred.js';
-import { pageAllocInitLate, type DeferredNodeReport, type DeferredStrategy } from '../../mm/deferred-run.js';
+import { pageAllocInitLate, type DeferredNodeReport } from '../../mm/deferred-run.js';
+import type { DeferredStrategy } from '../../mm/deferred-work.js';
 import { memblockFreeAll } from '../../mm/memblock-free-all.js';
 import { memmapInit } from '../../mm/mm-init.js';
 import { buddyCreate } from '../../mm/page-alloc.js';

@@ -1,0 +1,52 @@
+// `meminit check [MACHINE|PRESET] [--strategy …] [--json]`: boot with struct pages (memInit,
+// init counters on), run the invariant checker, exit 0 when it is clean, 1 listing violations.
+import { memInit } from '../arch/x86/mem-init.js';
+import { bootMachine, BootError } from '../arch/x86/setup.js';
+import { machineNew } from '../kernel/machine.js';
+import { loadPreset, MachineError } from '../machine/index.js';
+import { loadMachineFile } from '../machine/load-file.js';
+import { checkMachineReport } from '../mm/check.js';
+import type { DeferredStrategy } from '../mm/deferred-work.js';
+import { MemmapBudgetError } from '../mm/sparse.js';
+import { memmapBudget } from './boot.js';
+import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
+
+/** Violations printed one a line before the rest is only counted. */
+export const CHECK_PRINT_LIMIT = 50;
+
+export interface CheckOptions {
+  strategy: DeferredStrategy;
+  json?: boolean;
+}
+
+function loadSpec(arg: string) {
+  try {
+    return /\.(ya?ml|json)$/i.test(arg) || arg.includes('/') ? loadMachineFile(arg) : loadPreset(arg);
+  } catch (e) {
+    if (e instanceof MachineError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+export function checkCommand(arg: string, o: CheckOptions, out: (s: string) => void): number {
+  const spec = loadSpec(arg);
+  const m = machineNew(spec.name, spec.firmware);
+  try {
+    bootMachine(m);
+    memInit(m, { strategy: o.strategy, memmap: { budgetBytes: memmapBudget(), trackInit: true } });
+  } catch (e) {
+    if (e instanceof BootError || e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
+    throw e;
+  }
+  const r = checkMachineReport(m);
+  if (o.json) {
+    out(JSON.stringify({ machine: spec.name, strategy: o.strategy, ok: r.total === 0, pfns: r.pfns, freeBlocks: r.freeBlocks, total: r.total, violations: r.violations }));
+  } else if (r.total === 0) {
+    out(`ok: ${r.pfns} pfns, ${r.freeBlocks} free blocks checked`);
+  } else {
+    for (const v of r.violations.slice(0, CHECK_PRINT_LIMIT)) out(`${v.what}: ${v.detail}`);
+    const more = r.total - Math.min(r.violations.length, CHECK_PRINT_LIMIT);
+    out(`${more ? `… and ${more} more; ` : ''}${r.total} violation${r.total === 1 ? '' : 's'} in ${r.pfns} pfns, ${r.freeBlocks} free blocks`);
+  }
+  return r.total === 0 ? EXIT_OK : EXIT_MISMATCH;
+}

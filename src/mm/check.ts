@@ -1,0 +1,197 @@
+// The memmap invariant checker (CONFIG_DEBUG_VM's checks, gathered in one pass over a booted
+// machine): struct pages initialised exactly once, node/zone links, reserved memory, the free
+// areas (free-area-check.ts), pageblock migratetypes. Range and section loops over the typed
+// arrays; nothing is allocated per page. Violations are capped (`limit`), the total is kept.
+import { MemblockFlag } from '../include/memblock.js';
+import { MAX_NR_ZONES, MAX_NUMNODES, MIGRATE_TYPES, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, ZONE_NAMES } from '../include/mmzone.js';
+import { pfnDown, pfnUp } from '../include/pfn.js';
+import { PAGES_PER_SUBSECTION } from '../include/sparsemem.js';
+import type { Machine } from '../kernel/machine.js';
+import type { BuddyZone } from './free-area.js';
+import { checkFreeAreasReport, type FreeAreaProblem, type FreeBlock } from './free-area-check.js';
+import { forEachMemPfnRange, forEachMemRegion, forEachReservedMemRange, memblockSearchPfnNid, type Memblock } from './memblock.js';
+import { PAGE_WORDS, pageBuddy, pagePoisoned, pageReserved, pageToNid, pageWord, pageZonenum } from './page.js';
+import type { Buddy } from './page-alloc.js';
+import { getPageblockMigratetype } from './pageblock.js';
+import { earlySection, forEachValidSection, pfnSectionValid, pfnToSection, type Memmap } from './sparse.js';
+import { populatedZone, zoneEndPfn, type ZoneLayout } from './zone.js';
+
+export type ViolationKind =
+  | 'init-count' | 'poisoned' | 'zone-link' | 'reserved-flag' | 'reserved-free' | 'migratetype' | FreeAreaProblem;
+
+export interface Violation {
+  what: ViolationKind;
+  pfn?: number;
+  nid?: number;
+  /** The zone's name ("DMA32"). */
+  zone?: string;
+  detail: string;
+}
+
+export interface CheckResult {
+  /** The first `limit` violations found. */
+  violations: Violation[];
+  /** All violations found, the ones past the limit included. */
+  total: number;
+  /** Valid pfns whose struct page was checked. */
+  pfns: number;
+  /** Blocks on the free lists. */
+  freeBlocks: number;
+}
+
+const hex = (pfn: number): string => `0x${pfn.toString(16)}`;
+
+interface Ctx {
+  m: Machine;
+  mb: Memblock;
+  memmap: Memmap;
+  res: CheckResult;
+  limit: number;
+}
+
+function report(c: Ctx, v: Violation): void {
+  if (c.res.total++ < c.limit) c.res.violations.push(v);
+}
+
+/** Valid pfn ranges of present sections: a whole early section, or its populated subsections. */
+function forEachValidPfnRange(mm: Memmap, fn: (mem: Uint32Array, count: Uint8Array | undefined, start: number, end: number) => void): void {
+  for (const ms of forEachValidSection(mm)) {
+    const base = ms.nr * PAGES_PER_SECTION;
+    if (earlySection(ms)) {
+      fn(ms.memmap, ms.initCount, base, base + PAGES_PER_SECTION);
+      continue;
+    }
+    for (let s = base; s < base + PAGES_PER_SECTION; s += PAGES_PER_SUBSECTION) {
+      if (pfnSectionValid(ms, s)) fn(ms.memmap, ms.initCount, s, s + PAGES_PER_SUBSECTION);
+    }
+  }
+}
+
+/**
+ * The kernel's one double initialisation (6.1): a memblock-reserved pfn outside memblock.memory
+ * (a hole or section tail init_unavailable_range() set up) at or above its node's first deferred
+ * pfn is initialised again by init_reserved_page() — zone MAX_NR_ZONES when no zone spans it.
+ * See "a deferred reservation no zone spans" in test/mm/memblock-free-all.test.ts.
+ */
+function reservedTailReinit(c: Ctx, mem: Uint32Array, w: number, pfn: number): boolean {
+  if (!pageReserved(mem, w) || memblockSearchPfnNid(c.mb, pfn)) return false;
+  const online = c.m.numa ? [...c.m.numa.online] : [0];
+  const first = c.m.memmapPlan?.firstDeferredPfn.get(Math.min(...online)) ?? Infinity;
+  return pfn >= first;
+}
+
+/** Every valid pfn: initialised once (init counters when kept), not poisoned. */
+function checkInit(c: Ctx): void {
+  forEachValidPfnRange(c.memmap, (mem, count, start, end) => {
+    c.res.pfns += end - start;
+    for (let pfn = start, w = pageWord(start); pfn < end; pfn++, w += PAGE_WORDS) {
+      const poisoned = pagePoisoned(mem, w);
+      if (poisoned) report(c, { what: 'poisoned', pfn, detail: `pfn ${hex(pfn)}: struct page is poisoned (never initialised)` });
+      const n = count ? count[pfn % PAGES_PER_SECTION]! : 1;
+      if (n !== 1 && !(n === 2 && !poisoned && reservedTailReinit(c, mem, w, pfn))) {
+        report(c, { what: 'init-count', pfn, detail: `pfn ${hex(pfn)}: struct page initialised ${n} times` });
+      }
+    }
+  });
+}
+
+/** Memory pfns link to their range's node and to a zone of it that spans them. */
+function checkZoneLinks(c: Ctx, zones: ZoneLayout): void {
+  const starts = new Float64Array(MAX_NR_ZONES);
+  const ends = new Float64Array(MAX_NR_ZONES);
+  for (const r of forEachMemPfnRange(c.mb, MAX_NUMNODES)) {
+    const pg = zones.nodes.get(r.nid);
+    for (let zid = 0; zid < MAX_NR_ZONES; zid++) {
+      const z = pg?.zones[zid];
+      starts[zid] = z ? z.zoneStartPfn : 0;
+      ends[zid] = z ? zoneEndPfn(z) : 0;
+    }
+    for (let pfn = r.startPfn; pfn < r.endPfn; ) {
+      const next = Math.min(r.endPfn, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
+      const mem = pfnToSection(c.memmap, pfn)?.memmap;
+      for (let p = pfn, w = pageWord(pfn); mem && p < next; p++, w += PAGE_WORDS) {
+        if (pagePoisoned(mem, w)) continue;
+        const nid = pageToNid(mem, w);
+        const zid = pageZonenum(mem, w);
+        if (nid === r.nid && zid < MAX_NR_ZONES && starts[zid]! <= p && p < ends[zid]!) continue;
+        report(c, {
+          what: 'zone-link', pfn: p, nid: r.nid,
+          detail: `pfn ${hex(p)}: page links to node ${nid} zone ${ZONE_NAMES[zid] ?? zid}, not a zone of node ${r.nid} spanning it`,
+        });
+      }
+      pfn = next;
+    }
+  }
+}
+
+/** Reserved ranges (and NOMAP memory) as [startPfn, endPfn), in order. */
+function reservedPfnRanges(mb: Memblock): [number, number][] {
+  const out: [number, number][] = [];
+  for (const r of forEachReservedMemRange(mb)) out.push([pfnDown(r.start), pfnUp(r.end)]);
+  for (const r of forEachMemRegion(mb)) if (r.flags & MemblockFlag.NOMAP) out.push([pfnDown(r.base), pfnUp(r.base + r.size)]);
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+/** Reserved memory: PG_reserved on every valid struct page, no PageBuddy, no free block over it. */
+function checkReserved(c: Ctx, blocks: FreeBlock[]): void {
+  const ranges = reservedPfnRanges(c.mb);
+  for (const [start, end] of ranges) {
+    for (let pfn = start; pfn < end; ) {
+      const next = Math.min(end, pfn - (pfn % PAGES_PER_SUBSECTION) + PAGES_PER_SUBSECTION);
+      const ms = pfnToSection(c.memmap, pfn);
+      const mem = ms?.memmap && (earlySection(ms) || pfnSectionValid(ms, pfn)) ? ms.memmap : undefined;
+      for (let p = pfn, w = pageWord(pfn); mem && p < next; p++, w += PAGE_WORDS) {
+        if (pagePoisoned(mem, w)) continue;
+        if (!pageReserved(mem, w)) report(c, { what: 'reserved-flag', pfn: p, detail: `pfn ${hex(p)}: memblock-reserved but not PG_reserved` });
+        if (pageBuddy(mem, w)) report(c, { what: 'reserved-free', pfn: p, detail: `pfn ${hex(p)}: memblock-reserved but PageBuddy` });
+      }
+      pfn = next;
+    }
+  }
+  // Free blocks against reserved ranges, both sorted: a two-pointer sweep.
+  const sorted = [...blocks].sort((a, b) => a.pfn - b.pfn);
+  let i = 0;
+  for (const b of sorted) {
+    const end = b.pfn + 2 ** b.order;
+    while (i < ranges.length && ranges[i]![1] <= b.pfn) i++;
+    const r = ranges[i];
+    if (r && r[0] < end) {
+      const p = Math.max(r[0], b.pfn);
+      report(c, { what: 'reserved-free', pfn: p, detail: `free block ${hex(b.pfn)}/${b.order} covers reserved pfn ${hex(p)}` });
+    }
+  }
+}
+
+/** Every pageblock of a populated zone has a migratetype below MIGRATE_TYPES. */
+function checkPageblocks(c: Ctx, bz: BuddyZone): void {
+  const z = bz.zone;
+  if (!populatedZone(z)) return;
+  for (let pfn = z.zoneStartPfn - (z.zoneStartPfn % PAGEBLOCK_NR_PAGES); pfn < zoneEndPfn(z); pfn += PAGEBLOCK_NR_PAGES) {
+    if (!pfnToSection(c.memmap, pfn)) continue;
+    const mt = getPageblockMigratetype(c.memmap, pfn);
+    if (mt >= MIGRATE_TYPES) {
+      report(c, { what: 'migratetype', pfn, nid: bz.nid, zone: z.name, detail: `pageblock ${hex(pfn)}: migratetype ${mt} is not one of the ${MIGRATE_TYPES}` });
+    }
+  }
+}
+
+/** Check a machine booted with its memmap (memInit()); returns the violations and what was covered. */
+export function checkMachineReport(m: Machine, limit = 10000): CheckResult {
+  if (!m.memblock || !m.zones || !m.memmap || !m.buddy || !('zonelists' in m.buddy)) {
+    throw new Error(`${m.name}: no memmap and buddy allocator to check (boot with memInit() first)`);
+  }
+  const b = m.buddy as Buddy;
+  const c: Ctx = { m, mb: m.memblock, memmap: m.memmap, res: { violations: [], total: 0, pfns: 0, freeBlocks: 0 }, limit };
+  checkInit(c);
+  checkZoneLinks(c, m.zones);
+  const zones = b.zones.filter((z): z is BuddyZone => !!z);
+  const blocks = checkFreeAreasReport(b, zones, (what, bz, detail, pfn) =>
+    report(c, { what, ...(pfn === undefined ? {} : { pfn }), nid: bz.nid, zone: bz.zone.name, detail }));
+  c.res.freeBlocks = blocks.length;
+  checkReserved(c, blocks);
+  for (const bz of zones) checkPageblocks(c, bz);
+  return c.res;
+}
+
+/** The violations of checkMachineReport(): empty when every invariant holds. */
+export const checkMachine = (m: Machine): Violation[] => checkMachineReport(m).violations;
