@@ -4,12 +4,12 @@
 // arrays; nothing is allocated per page. Violations are capped (`limit`), the total is kept.
 import { MemblockFlag } from '../include/memblock.js';
 import { MAX_NR_ZONES, MAX_NUMNODES, MIGRATE_TYPES, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, ZONE_NAMES } from '../include/mmzone.js';
-import { pfnDown, pfnUp } from '../include/pfn.js';
+import { PAGE_SIZE, pfnDown, pfnPhys, pfnUp } from '../include/pfn.js';
 import { PAGES_PER_SUBSECTION } from '../include/sparsemem.js';
 import type { Machine } from '../kernel/machine.js';
 import type { BuddyZone } from './free-area.js';
 import { checkFreeAreasReport, type FreeAreaProblem, type FreeBlock } from './free-area-check.js';
-import { forEachMemPfnRange, forEachMemRegion, forEachReservedMemRange, memblockSearchPfnNid, type Memblock } from './memblock.js';
+import { forEachMemPfnRange, forEachMemRegion, forEachReservedMemRange, memblockIsRegionReserved, memblockSearchPfnNid, type Memblock } from './memblock.js';
 import { PAGE_WORDS, pageBuddy, pagePoisoned, pageReserved, pageToNid, pageWord, pageZonenum } from './page.js';
 import type { Buddy } from './page-alloc.js';
 import { getPageblockMigratetype } from './pageblock.js';
@@ -74,10 +74,10 @@ function forEachValidPfnRange(mm: Memmap, fn: (mem: Uint32Array, count: Uint8Arr
  * See "a deferred reservation no zone spans" in test/mm/memblock-free-all.test.ts.
  */
 function reservedTailReinit(c: Ctx, mem: Uint32Array, w: number, pfn: number): boolean {
-  if (!pageReserved(mem, w) || memblockSearchPfnNid(c.mb, pfn)) return false;
-  const online = c.m.numa ? [...c.m.numa.online] : [0];
-  const first = c.m.memmapPlan?.firstDeferredPfn.get(Math.min(...online)) ?? Infinity;
-  return pfn >= first;
+  if (!pageReserved(mem, w) || memblockSearchPfnNid(c.mb, pfn) || !memblockIsRegionReserved(c.mb, pfnPhys(pfn), PAGE_SIZE)) return false;
+  // early_pfn_to_nid() of a pfn outside memblock.memory: the first online node.
+  const online = c.m.numa?.online.size ? [...c.m.numa.online] : [0];
+  return pfn >= (c.m.memmapPlan?.firstDeferredPfn.get(Math.min(...online)) ?? Infinity);
 }
 
 /** Every valid pfn: initialised once (init counters when kept), not poisoned. */

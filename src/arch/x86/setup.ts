@@ -19,7 +19,7 @@ import { e820SetupArch, type SetupData } from './e820-boot.js';
 import { e820MemblockSetup } from './e820-memblock.js';
 import { ISA_END_ADDRESS } from './e820-types.js';
 import { initMemMapping } from './init-mem-mapping.js';
-import { memInit, type MemInitOptions } from './mem-init.js';
+import { groupByMobilityDisabled, memInit, type MemInitOptions } from './mem-init.js';
 import { nodeDataAllocSize, x86NumaInit } from './numa.js';
 
 /** sizeof(pg_data_t) in Debian's 6.1 amd64 build (the memoryless-node allocation in the corpus prints it). */
@@ -155,8 +155,7 @@ export function buildAllZonelists(m: Machine): void {
   }
   m.totalPages = total;
   m.policyZone = ZONE_NAMES[policy];
-  // Grouping by mobility needs at least one pageblock per migrate type.
-  m.printk.emit(Z.builtZonelists, { nodes: m.onlineNodes.length, grouping: total >= 512 * 5, totalPages: total });
+  m.printk.emit(Z.builtZonelists, { nodes: m.onlineNodes.length, grouping: !groupByMobilityDisabled(m), totalPages: total });
   m.printk.emit(Z.policyZone, { zone: m.policyZone! });
 }
 
