@@ -12,7 +12,8 @@ import { memInitThreads } from '../node/deferred-threads.js';
 import { emitMachine, type Emit } from './replay.js';
 import { EXIT_OK, UserError } from './errors.js';
 
-function loadSpec(arg: string) {
+/** A machine file (a path or .yaml/.yml/.json name) or a preset name, with one-line errors. */
+export function loadSpec(arg: string) {
   try {
     return /\.(ya?ml|json)$/i.test(arg) || arg.includes('/') ? loadMachineFile(arg) : loadPreset(arg);
   } catch (e) {

@@ -3,12 +3,10 @@
 import { memInit } from '../arch/x86/mem-init.js';
 import { bootMachine, BootError } from '../arch/x86/setup.js';
 import { machineNew } from '../kernel/machine.js';
-import { loadPreset, MachineError } from '../machine/index.js';
-import { loadMachineFile } from '../machine/load-file.js';
 import { checkMachineReport } from '../mm/check.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
 import { MemmapBudgetError } from '../mm/sparse.js';
-import { memmapBudget } from './boot.js';
+import { loadSpec, memmapBudget } from './boot.js';
 import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
 
 /** Violations printed one a line before the rest is only counted. */
@@ -17,15 +15,6 @@ export const CHECK_PRINT_LIMIT = 50;
 export interface CheckOptions {
   strategy: DeferredStrategy;
   json?: boolean;
-}
-
-function loadSpec(arg: string) {
-  try {
-    return /\.(ya?ml|json)$/i.test(arg) || arg.includes('/') ? loadMachineFile(arg) : loadPreset(arg);
-  } catch (e) {
-    if (e instanceof MachineError) throw new UserError(e.message);
-    throw e;
-  }
 }
 
 export function checkCommand(arg: string, o: CheckOptions, out: (s: string) => void): number {
