@@ -10,7 +10,7 @@ import type { Machine } from '../kernel/machine.js';
 import { forEachFreeMemRange, forEachMemPfnRange, memblockClearHotplug } from '../mm/memblock.js';
 import { populatedZone, zoneEndPfn } from '../mm/zone.js';
 import type { BootLog } from './dmesg.js';
-import { efiFreed, freeingMemory, memInitInfo } from './formats/free.js';
+import { efiFreed, freeingMemory, memInitInfo, type MemInitInfo } from './formats/free.js';
 import * as M from './formats/memblock.js';
 import * as S from './formats/setup.js';
 
@@ -101,4 +101,41 @@ export function predictManaged(m: Machine, log: BootLog, notes: string[]): ZoneC
     credit(m, out, at, at + pages);
   }
   return out;
+}
+
+/**
+ * The pages memblock_free_all() frees: all of them (totalram_pages), and those below each node's
+ * first_deferred_pfn that reach the buddy allocator at once (memblock_free_pages() leaves the
+ * rest to deferred init).
+ */
+function memblockFreeAllCounts(m: Machine): { total: number; early: number } {
+  let total = 0;
+  let early = 0;
+  for (const f of forEachFreeMemRange(m.memblock!, NUMA_NO_NODE, MemblockFlag.NONE)) {
+    const s0 = pfnUp(f.start);
+    const e0 = Math.min(pfnDown(f.end), m.maxLowPfn);
+    for (const r of forEachMemPfnRange(m.memblock!, MAX_NUMNODES)) {
+      const s = Math.max(s0, r.startPfn);
+      const e = Math.min(e0, r.endPfn);
+      if (s >= e) continue;
+      total += e - s;
+      early += Math.max(0, Math.min(e, m.zones!.nodes.get(r.nid)?.firstDeferredPfn ?? Infinity) - s);
+    }
+  }
+  return { total, early };
+}
+
+/**
+ * mem_init_print_info()'s "Memory:" line. Its kernel-image sizes are the log's own (meminit has no
+ * vmlinux); "available" is what the buddy allocator holds then: the early frees less the page-table
+ * pages preallocate_vmalloc_pages() has just taken — one per PGD slot of the vmalloc area (64 with
+ * four levels, 50 with five, one more when KASLR leaves the area unaligned, as it almost always does).
+ */
+export function predictMemInitInfo(m: Machine, logged: MemInitInfo, kaslr: boolean): MemInitInfo {
+  const { total, early } = memblockFreeAllCounts(m);
+  const vmallocPages = (m.firmware.cpu?.la57 ? 12800 / 256 : (32 * 1024) / 512) + (kaslr ? 1 : 0);
+  let phys = 0;
+  for (const nid of m.onlineNodes) phys += m.zones!.nodes.get(nid)?.nodePresentPages ?? 0;
+  const k = (pages: number): number => (pages * PAGE_SIZE) / 1024;
+  return { ...logged, availableK: k(early - vmallocPages), physK: k(phys), reservedK: k(phys - total), cmaReservedK: 0 };
 }

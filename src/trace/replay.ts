@@ -20,7 +20,8 @@ import * as N from './formats/numa.js';
 import * as S from './formats/setup.js';
 import * as Z from './formats/zone.js';
 import { checkNodeDistanceCapture, checkZoneinfoCapture } from './replay-captures.js';
-import { predictManaged, type ZoneCounts } from './replay-managed.js';
+import { predictManaged, predictMemInitInfo, type ZoneCounts } from './replay-managed.js';
+import { memInitInfo } from './formats/free.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
 import { slitFromLog } from './replay-slit.js';
@@ -300,6 +301,7 @@ class Replay implements ReplayContext {
       const extra = this.m.printk.lines.length - before;
       if (extra) this.notes.push(`${this.file}: the log ends before zone sizing: ${extra} predicted lines could not be checked`);
     }
+    this.checkMemInitInfo();
     this.managed = predictManaged(this.m, this.log, this.notes);
     checkZoneinfoCapture(this, this.log, this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
@@ -309,6 +311,17 @@ class Replay implements ReplayContext {
       this.check.add(m);
     }
     if (!this.memblock.hasDump) this.demoteEstimates();
+  }
+
+  /** The "Memory: …K/…K available" line, its kernel-image sizes taken from the log itself. */
+  private checkMemInitInfo(): void {
+    const at = this.log.kernel.find((l) => memInitInfo.parse(l.text) !== undefined);
+    if (!at || !this.m.zones) return;
+    const kaslr = !this.m.params.nokaslr;
+    const want = memInitInfo.emit(predictMemInitInfo(this.m, memInitInfo.parse(at.text)!, kaslr));
+    this.m.printk.lines.push({ format: memInitInfo.name, text: want });
+    if (want === at.text) this.check.matched++;
+    else this.check.add({ line: at.no, format: memInitInfo.name, kernel: at.text, predicted: want, what: 'differs' });
   }
 
   /** Without a dump, lines that depend on where reservations are were estimated: say so, do not fail. */

@@ -43,6 +43,9 @@ describe('real-kernel corpus', () => {
         // managed: memory memblock_free_all() handed over plus what the log says was freed later.
         assert.equal(r.managed?.get(`${z.nid}:${z.zone}`) ?? 0, z.counters.managed, `node ${z.nid} ${z.zone} managed`);
       }
+      // mem_init()'s "Memory: …K/…K available (… reserved …)" line, predicted in full.
+      const memLine = lexBootLog(text, name).kernel.find((l) => l.text.startsWith('Memory: '))!.text;
+      assert.equal(r.predicted.find((l) => l.format === 'free.mem-init-info')?.text, memLine);
       // The zone lines themselves were predicted and met in the log.
       for (const head of ['Zone ranges:', 'Early memory node ranges']) {
         assert.ok(r.predicted.some((l) => l.text === head), head);
