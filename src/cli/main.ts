@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFERRED_STRATEGIES, type DeferredStrategy } from '../mm/deferred-work.js';
 import { EXIT_BAD_INPUT, UserError } from './errors.js';
-import { EMITS, replayCommand, type Emit } from './replay.js';
+import { EMITS, REPLAY_EMITS, replayCommand, type Emit, type ReplayEmit } from './replay.js';
 import { parseBytes } from '../machine/units.js';
 import { bootCommand, memmapBudget, presetsCommand } from './boot.js';
 import { serveCommand } from './serve.js';
@@ -49,11 +49,11 @@ function program(setCode: (c: number) => void): Command {
   p.command('replay')
     .description('replay a real boot log (serial console or dmesg text; best with memblock=debug) and predict what the kernel printed')
     .argument('<log>', 'the boot log')
-    .addOption(new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary').choices(EMITS))
+    .addOption(new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary | kpageflags').choices(REPLAY_EMITS))
     .option('--check', 'compare every prediction with the log; exit 1 listing each mismatch')
-    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
-    .action((log: string, o: { emit?: Emit; check?: boolean }) => {
-      setCode(replayCommand(log, { ...o, ...(o.emit || o.check ? {} : { emit: 'summary' as Emit }) }, out, err));
+    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay test/corpus/pc-1g.log --emit kpageflags\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
+    .action((log: string, o: { emit?: ReplayEmit; check?: boolean }) => {
+      setCode(replayCommand(log, { ...o, ...(o.emit || o.check ? {} : { emit: 'summary' as ReplayEmit }) }, out, err));
     });
 
   p.command('serve')

@@ -8,9 +8,13 @@ import { emitZoneinfo, type ZoneinfoZone } from '../trace/formats/zoneinfo.js';
 import type { Machine } from '../kernel/machine.js';
 import type { PgData } from '../mm/zone.js';
 import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
+import { kpageflagsRun } from '../trace/formats/kpageflags.js';
 
 export const EMITS = ['dmesg', 'memblock', 'zoneinfo', 'json', 'summary'] as const;
 export type Emit = (typeof EMITS)[number];
+/** replay also predicts /proc/kpageflags: it needs the log's late frees. */
+export const REPLAY_EMITS = [...EMITS, 'kpageflags'] as const;
+export type ReplayEmit = (typeof REPLAY_EMITS)[number];
 
 export function readLogFile(path: string): string {
   let size: number;
@@ -116,7 +120,7 @@ export function emitMachine(m: Machine, emit: Emit, extra: Record<string, unknow
 }
 
 export interface ReplayOptions {
-  emit?: Emit;
+  emit?: ReplayEmit;
   check?: boolean;
 }
 
@@ -126,7 +130,12 @@ export function replayCommand(path: string, o: ReplayOptions, out: (s: string) =
     file: r.file, kernelVersion: r.kernelVersion, allocations: r.allocations, mismatches: r.mismatches,
     matched: r.matchedLines, notes: r.notes,
   };
-  if (o.emit) out(emitMachine(r.machine, o.emit, { ...extra, managed: r.managed && Object.fromEntries(r.managed) }, r.managed));
+  if (o.emit === 'kpageflags') {
+    if (!r.kpageflags) throw new UserError(`${path}: the log does not say where the kernel image is (no memblock=debug trace of reserve_brk): kpageflags not predicted`);
+    out(r.kpageflags.map((run) => kpageflagsRun.emit(run)).join('\n') + '\n');
+  } else if (o.emit) {
+    out(emitMachine(r.machine, o.emit, { ...extra, managed: r.managed && Object.fromEntries(r.managed) }, r.managed));
+  }
   for (const n of r.notes) err(`note: ${n}`);
   if (!o.check) return EXIT_OK;
   const okAllocs = r.allocations.filter((a) => a.kernel !== undefined && a.kernel === a.predicted).length;

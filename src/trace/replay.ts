@@ -22,6 +22,8 @@ import * as Z from './formats/zone.js';
 import { checkNodeDistanceCapture, checkZoneinfoCapture } from './replay-captures.js';
 import { predictManaged, predictMemInitInfo, type ZoneCounts } from './replay-managed.js';
 import { memInitInfo } from './formats/free.js';
+import { kpageflagsRun, type KpageflagsRun } from './formats/kpageflags.js';
+import { checkKpageflagsCapture, predictKpageflags } from './replay-kpageflags.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
 import { slitFromLog } from './replay-slit.js';
@@ -39,6 +41,8 @@ export interface ReplayResult {
   matchedLines: number;
   /** Managed pages per "nid:zone" at the end of boot, when the log says enough to predict them. */
   managed: ZoneCounts | undefined;
+  /** /proc/kpageflags runs (reserved, nopage, or none) up to the section-aligned max_pfn. */
+  kpageflags: KpageflagsRun[] | undefined;
   /** What could not be predicted or checked, said rather than guessed. */
   notes: string[];
 }
@@ -93,6 +97,8 @@ class Replay implements ReplayContext {
   private emitted = 0;
   /** Each zone's managed pages at the end of boot, when the log says enough to predict them. */
   managed: ZoneCounts | undefined;
+  /** /proc/kpageflags reserved/nopage runs at the end of boot, when predictable. */
+  kpageflags: KpageflagsRun[] | undefined;
 
   constructor(private readonly log: BootLog) {
     this.file = log.file;
@@ -302,6 +308,7 @@ class Replay implements ReplayContext {
       if (extra) this.notes.push(`${this.file}: the log ends before zone sizing: ${extra} predicted lines could not be checked`);
     }
     this.checkMemInitInfo();
+    this.checkKpageflags();
     this.managed = predictManaged(this.m, this.log, this.notes);
     checkZoneinfoCapture(this, this.log, this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
@@ -311,6 +318,25 @@ class Replay implements ReplayContext {
       this.check.add(m);
     }
     if (!this.memblock.hasDump) this.demoteEstimates();
+  }
+
+  /** /proc/kpageflags at the end of boot: reserved and nopage pfn for pfn, against the capture when there is one. */
+  private checkKpageflags(): void {
+    this.kpageflags = predictKpageflags(this.m, this.log);
+    const cap = this.log.captures.get('kpageflags');
+    if (!this.kpageflags || !cap) return;
+    const runs = cap.lines.map((l) => kpageflagsRun.parse(l)).filter((r): r is KpageflagsRun => !!r);
+    const capEnd = runs.length ? runs[runs.length - 1]!.end : 0;
+    const myEnd = this.kpageflags.length ? this.kpageflags[this.kpageflags.length - 1]!.end : 0;
+    if (capEnd > myEnd) this.notes.push(`${this.file}:${cap.no}: kpageflags beyond pfn 0x${myEnd.toString(16)} (memory added after boot) are not predicted`);
+    const hex = (sp: [number, number][]): string => sp.slice(0, 4).map(([a, b]) => `0x${a.toString(16)}-0x${(b - 1).toString(16)}`).join(' ') + (sp.length > 4 ? ` … (${sp.length} runs)` : '');
+    for (const d of checkKpageflagsCapture(this.kpageflags, runs)) {
+      if (!d.predictedOnly.length && !d.kernelOnly.length) {
+        this.check.matched++;
+        continue;
+      }
+      this.check.add({ line: cap.no, format: 'kpageflags', what: 'differs', kernel: `${d.flag} also at ${hex(d.kernelOnly) || '-'}`, predicted: `${d.flag} also at ${hex(d.predictedOnly) || '-'}` });
+    }
   }
 
   /** The "Memory: …K/…K available" line, its kernel-image sizes taken from the log itself. */
@@ -341,5 +367,6 @@ export function replayBootLog(log: BootLog): ReplayResult {
     file: log.file, kernelVersion: r.kernelVersion, machine: r.m, predicted: r.m.printk.lines,
     allocations: r.memblock.allocations, mismatches: r.check.mismatches, matchedLines: r.check.matched, notes: r.notes,
     managed: r.managed,
+    kpageflags: r.kpageflags,
   };
 }

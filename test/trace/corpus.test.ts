@@ -10,6 +10,8 @@ import { lexBootLog } from '../../src/trace/dmesg.js';
 import { replayBootLog } from '../../src/trace/replay.js';
 import { parseZoneinfo } from '../../src/trace/formats/zoneinfo.js';
 import { formatMismatch } from '../../src/trace/check.js';
+import { kpageflagsRun, type KpageflagsRun } from '../../src/trace/formats/kpageflags.js';
+import { checkKpageflagsCapture } from '../../src/trace/replay-kpageflags.js';
 
 const corpus = fileURLToPath(new URL('../../../test/corpus/', import.meta.url));
 const logs = readdirSync(corpus).filter((f) => f.endsWith('.log')).sort();
@@ -42,6 +44,13 @@ describe('real-kernel corpus', () => {
         if (z.startPfn !== undefined) assert.equal(mine.zoneStartPfn, z.startPfn, `node ${z.nid} ${z.zone} start_pfn`);
         // managed: memory memblock_free_all() handed over plus what the log says was freed later.
         assert.equal(r.managed?.get(`${z.nid}:${z.zone}`) ?? 0, z.counters.managed, `node ${z.nid} ${z.zone} managed`);
+      }
+      // /proc/kpageflags at the end of boot: reserved and nopage, pfn for pfn (within the boot's max_pfn).
+      const kpf = lexBootLog(text, name).captures.get('kpageflags');
+      assert.ok(kpf && r.kpageflags, 'kpageflags captured and predicted');
+      const capRuns = kpf.lines.map((l) => kpageflagsRun.parse(l)).filter((x): x is KpageflagsRun => !!x);
+      for (const d of checkKpageflagsCapture(r.kpageflags, capRuns)) {
+        assert.deepEqual([d.predictedOnly, d.kernelOnly], [[], []], `${d.flag} runs`);
       }
       // mem_init()'s "Memory: …K/…K available (… reserved …)" line, predicted in full.
       const memLine = lexBootLog(text, name).kernel.find((l) => l.text.startsWith('Memory: '))!.text;

@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import type { LineFormat } from '../../src/trace/format.js';
 import * as N from '../../src/trace/formats/numa.js';
 import * as S from '../../src/trace/formats/setup.js';
+import * as F from '../../src/trace/formats/free.js';
+import * as K from '../../src/trace/formats/kpageflags.js';
 import * as Z from '../../src/trace/formats/zone.js';
 import * as ZI from '../../src/trace/formats/zoneinfo.js';
 
@@ -35,6 +37,13 @@ const REAL: [LineFormat<unknown>, string][] = [
   [ZI.zoneinfoCounter, '        spanned  1044480'],
   [ZI.zoneinfoStartPfn, '  start_pfn:           4096'],
   [S.ramdisk, 'RAMDISK: [mem 0x7fe99000-0x7ffdffff]'],
+  [K.kpageflagsRun, '0x3ffe0-0x3ffff reserved'],
+  [K.kpageflagsRun, '0x80000-0xfffff nopage'],
+  [K.kpageflagsRun, '0x3fe99-0x3ffdf -'],
+  [K.kpageflagsRun, '0x200-0x3ff buddy'],
+  [F.memInitInfo, 'Memory: 2237728K/6290936K available (14343K kernel code, 2338K rwdata, 9132K rodata, 2824K init, 17344K bss, 220956K reserved, 0K cma-reserved)'],
+  [F.freeingMemory, 'Freeing unused kernel image (initmem) memory: 2824K'],
+  [F.efiFreed, 'efi: Freeing EFI boot services memory: 43592K'],
   [S.acpiTableReserve, 'ACPI: Reserving FACP table memory at [mem 0x7ffe20c7-0x7ffe21ba]'],
 ];
 
