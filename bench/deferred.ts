@@ -41,15 +41,19 @@ function args(): { size: number; strategies: DeferredStrategy[]; workers: number
     return i >= 0 && a[i + 1] ? a[i + 1]! : dflt;
   };
   const strategies = val('--strategies', DEFERRED_STRATEGIES.join(',')).split(',') as DeferredStrategy[];
-  for (const s of strategies) if (!DEFERRED_STRATEGIES.includes(s)) throw new Error(`unknown strategy ${s}`);
+  for (const s of strategies) if (!DEFERRED_STRATEGIES.includes(s)) throw new BenchInputError(`--strategies: unknown strategy "${s}" (expected ${DEFERRED_STRATEGIES.join(', ')})`);
   const cores = availableParallelism();
   const size = parseBytes(val('--size', '16G'));
-  if (size === undefined || size < 2 * 2 ** 30) throw new Error(`--size ${val('--size', '')}: give a size of 2G or more, e.g. 64G`);
-  return {
-    size, strategies, rounds: Math.max(1, +val('--rounds', '3')), json: a.includes('--json'), cold: a.includes('--cold'),
-    workers: val('--workers', [...new Set([0, 1, cores])].join(',')).split(',').map(Number),
-  };
+  if (size === undefined || size < 2 * 2 ** 30) throw new BenchInputError(`--size ${val('--size', '')}: give a size of 2G or more, e.g. 64G`);
+  const workers = val('--workers', [...new Set([0, 1, cores])].join(',')).split(',').map(Number);
+  if (workers.some((w) => !Number.isInteger(w) || w < 0 || w > 64)) throw new BenchInputError(`--workers ${val('--workers', '')}: expected a comma-separated list of thread counts 0..64, e.g. 0,2`);
+  const rounds = Number(val('--rounds', '3'));
+  if (!Number.isInteger(rounds) || rounds < 1) throw new BenchInputError(`--rounds ${val('--rounds', '')}: expected a whole number of 1 or more`);
+  return { size, strategies, rounds, json: a.includes('--json'), cold: a.includes('--cold'), workers };
 }
+
+/** Bad flags: one line, exit 2. */
+class BenchInputError extends Error {}
 
 interface Run { strategy: DeferredStrategy; workers: number; pages: number; allocMs: number; startMs: number; initMs: number; mpagesPerSec: number }
 
@@ -149,7 +153,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof MemmapBudgetError) console.error(`bench: ${e.message}`);
+  if (e instanceof MemmapBudgetError || e instanceof BenchInputError) console.error(`bench: ${e.message}`);
   else console.error(e);
   process.exitCode = 2;
 });

@@ -72,6 +72,24 @@ function program(setCode: (c: number) => void): Command {
     .action(async (machine: string, o: { strategy: DeferredStrategy; json?: boolean }) =>
       setCode((await import('./check.js')).checkCommand(machine, o, out)));
 
+  p.command('bench')
+    .description('time deferred struct page init of one node for each strategy and thread count, beside the seed series\' figures; writes bench/results.json')
+    .option('--size <size>', 'the node size, e.g. 16G (default) or 384G, the seed\'s node (a 6 GiB memmap)')
+    .option('--strategies <list>', 'comma-separated: legacy,maxorder,parallel (default: all)')
+    .option('--workers <list>', 'comma-separated thread counts; 0 is the main thread (default: 0,1,cores)')
+    .option('--rounds <n>', 'rounds per configuration; the best counts (default 3)')
+    .option('--cold', 'do not warm the worker threads up first')
+    .option('--json', 'print {floor, runs, seed, …} as JSON for scripts')
+    .addHelpText('after', '\nExamples:\n  meminit bench --size 2G --rounds 1 --workers 0\n  meminit bench --size 384G --workers 0,2 --json')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const { benchCommand } = await import('./bench.js');
+      const args: string[] = [];
+      for (const k of ['size', 'strategies', 'workers', 'rounds'] as const) if (typeof o[k] === 'string') args.push(`--${k}`, o[k] as string);
+      if (o.cold) args.push('--cold');
+      if (o.json) args.push('--json');
+      setCode(benchCommand(args));
+    });
+
   p.command('presets')
     .description('list the built-in machines')
     .action(() => setCode(presetsCommand(out)));

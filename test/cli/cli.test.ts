@@ -71,6 +71,8 @@ describe('meminit replay', () => {
     ['an unknown --emit', ['replay', corpusLog, '--emit', 'xml'], /argument 'xml' is invalid\. Allowed choices are dmesg, memblock, zoneinfo, json, summary/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['an unknown preset', ['boot', 'nosuchpreset'], /nosuchpreset.*default/],
+    ['a bench node too small', ['bench', '--size', '1G'], /^bench: --size 1G: give a size of 2G or more, e\.g\. 64G\n$/],
+    ['an unknown bench strategy', ['bench', '--strategies', 'legacy,fast'], /^bench: --strategies: unknown strategy "fast"/],
   ];
   for (const [what, args, re] of bad) {
     it(`refuses ${what} with exit 2 and one line, no stack trace`, () => {
