@@ -72,6 +72,18 @@ function program(setCode: (c: number) => void): Command {
     .action(async (machine: string, o: { strategy: DeferredStrategy; json?: boolean }) =>
       setCode((await import('./check.js')).checkCommand(machine, o, out)));
 
+  p.command('page')
+    .description('boot a machine with its struct pages and decode one: flags by name, node, zone, counts, lru links, buddy order, pageblock migratetype')
+    .argument('<pfn>', 'the page frame number, 0x-hex or decimal')
+    .argument('[machine]', 'a machine file or preset name', 'default')
+    .addOption(new Option('--strategy <name>', 'deferred init strategy').choices(['legacy', 'maxorder', 'parallel']).default('parallel'))
+    .option('--json', 'print the decoded page as JSON')
+    .addHelpText('after', '\nExamples:\n  meminit page 0x1000 pc-1g\n  meminit page 0x30000 pc-1g --json\n  meminit page 4096 q35-4g --strategy legacy')
+    .action(async (pfn: string, machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel'; json?: boolean }) => {
+      const { pageCommand } = await import('./page.js');
+      setCode(pageCommand(pfn, machine, o, out));
+    });
+
   p.command('bench')
     .description('time deferred struct page init of one node for each strategy and thread count, beside the seed series\' figures; writes bench/results.json')
     .option('--size <size>', 'the node size, e.g. 16G (default) or 384G, the seed\'s node (a 6 GiB memmap)')

@@ -112,7 +112,7 @@ describe('meminit boot', () => {
 });
 
 describe('every example in --help runs', () => {
-  for (const cmd of ['boot', 'replay']) {
+  for (const cmd of ['boot', 'replay', 'page']) {
     it(`${cmd} --help examples`, () => {
       const help = run(cmd, '--help').out;
       const examples = [...help.matchAll(/^ {2}meminit (\S.*)$/gm)].map((m) => m[1]!)
@@ -125,4 +125,30 @@ describe('every example in --help runs', () => {
       }
     });
   }
+});
+
+describe('meminit page', () => {
+  it('decodes a reserved page of the kernel image: PG_reserved, refcount 1, lru linked to itself', () => {
+    const r = run('page', '0x1000', 'pc-1g');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^page:0xffffea0000040000 refcount:1 mapcount:-1 .* pfn:0x1000\n/);
+    assert.match(r.out, /\nflags: 0x[0-9a-f]{16}\(reserved\) node:0 zone:DMA32\n/);
+    assert.match(r.out, /\nlru: next 0xffffea0000040008 \(pfn 0x1000, itself\) prev 0xffffea0000040008 \(pfn 0x1000, itself\)\n/);
+  });
+
+  it('decodes the head of a free MAX_ORDER block in the deferred part', () => {
+    const r = run('page', '0x30000', 'pc-1g', '--json');
+    assert.equal(r.code, 0, r.err);
+    const d = JSON.parse(r.out) as { refcount: number; mapcount: string; buddyOrder: number; zone: string; migratetype: string; flags: string[] };
+    assert.deepEqual([d.refcount, d.mapcount, d.buddyOrder, d.zone, d.migratetype, d.flags], [0, 'buddy', 10, 'DMA32', 'Movable', []]);
+  });
+
+  it('refuses a pfn without a struct page, and a malformed pfn, with exit 2', () => {
+    const a = run('page', '0x80000', 'pc-1g');
+    assert.equal(a.code, 2);
+    assert.match(a.err, /^meminit: pc-1g: pfn 0x80000 has no struct page/);
+    const b = run('page', '12ab', 'pc-1g');
+    assert.equal(b.code, 2);
+    assert.match(b.err, /^meminit: pfn "12ab": expected a page frame number/);
+  });
 });
