@@ -352,10 +352,10 @@ class Replay implements ReplayContext {
 
   /** Without a dump, lines that depend on where reservations are were estimated: say so, do not fail. */
   private demoteEstimates(): void {
-    const est = new Set([N.nodeDataAllocated.name, N.nodeDataOnNode.name, 'memblock.alloc', 'memblock.dump']);
+    const est = new Set([N.nodeDataAllocated.name, N.nodeDataOnNode.name, 'memblock.alloc', 'memblock.dump', memInitInfo.name]);
     const keep = this.check.mismatches.filter((m) => !est.has(m.format));
     const n = this.check.mismatches.length - keep.length;
-    if (n) this.notes.push(`${this.file}: ${n} estimated lines (NODE_DATA placement, allocations) differ from the kernel's; boot with memblock=debug for exact replay`);
+    if (n) this.notes.push(`${this.file}: ${n} estimated lines (NODE_DATA placement, allocations, the Memory: line) differ from the kernel's; boot with memblock=debug for exact replay`);
     this.check.mismatches.splice(0, this.check.mismatches.length, ...keep);
   }
 }
