@@ -1,6 +1,6 @@
 // meminit's command line: one file per command, commander for parsing, one-line errors.
 import { availableParallelism } from 'node:os';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFERRED_STRATEGIES, type DeferredStrategy } from '../mm/deferred-work.js';
 import { EXIT_BAD_INPUT, UserError } from './errors.js';
 import { EMITS, REPLAY_EMITS, replayCommand, type Emit, type ReplayEmit } from './replay.js';
@@ -82,6 +82,17 @@ function program(setCode: (c: number) => void): Command {
     .action(async (pfn: string, machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel'; json?: boolean }) => {
       const { pageCommand } = await import('./page.js');
       setCode(pageCommand(pfn, machine, o, out));
+    });
+
+  p.command('proc')
+    .description('the /proc files meminit models, for a machine booted with its struct pages, right after boot. A machine file does not say what the kernel allocates from memblock after NUMA init (vmemmap, per-cpu areas, …), so its free and managed pages run higher than a real boot\'s: replay a boot log for the kernel\'s own numbers')
+    .addArgument(new Argument('<file>', 'zoneinfo | buddyinfo | pagetypeinfo').choices(['zoneinfo', 'buddyinfo', 'pagetypeinfo']))
+    .argument('[machine]', 'a machine file or preset name', 'default')
+    .addOption(new Option('--strategy <name>', 'deferred init strategy').choices(['legacy', 'maxorder', 'parallel']).default('parallel'))
+    .addHelpText('after', '\nExamples:\n  meminit proc buddyinfo pc-1g\n  meminit proc zoneinfo q35-4g\n  meminit proc pagetypeinfo pc-1g')
+    .action(async (file: 'zoneinfo' | 'buddyinfo' | 'pagetypeinfo', machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel' }) => {
+      const { procCommand } = await import('./proc.js');
+      setCode(procCommand(file, machine, o, out));
     });
 
   p.command('bench')

@@ -112,7 +112,7 @@ describe('meminit boot', () => {
 });
 
 describe('every example in --help runs', () => {
-  for (const cmd of ['boot', 'replay', 'page']) {
+  for (const cmd of ['boot', 'replay', 'page', 'proc']) {
     it(`${cmd} --help examples`, () => {
       const help = run(cmd, '--help').out;
       const examples = [...help.matchAll(/^ {2}meminit (\S.*)$/gm)].map((m) => m[1]!)
@@ -150,5 +150,21 @@ describe('meminit page', () => {
     const b = run('page', '12ab', 'pc-1g');
     assert.equal(b.code, 2);
     assert.match(b.err, /^meminit: pfn "12ab": expected a page frame number/);
+  });
+});
+
+describe('meminit proc', () => {
+  it('prints /proc/buddyinfo in the kernel\'s layout, one line per populated zone', () => {
+    const r = run('proc', 'buddyinfo', 'pc-1g');
+    assert.equal(r.code, 0, r.err);
+    const kernel = readFileSync(join(root, 'test', 'corpus', 'pc-1g.log'), 'utf8').split('=== meminit-capture: /proc/buddyinfo ===\n')[1]!.split('\n===')[0]!.split('\n');
+    const shape = (l: string): string => l.replace(/\d+/g, 'N');
+    assert.deepEqual(r.out.split('\n').filter((l) => l.length).map(shape), kernel.map(shape));
+  });
+
+  it('refuses a /proc file it does not model', () => {
+    const r = run('proc', 'meminfo', 'pc-1g');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /Allowed choices are zoneinfo, buddyinfo, pagetypeinfo/);
   });
 });
