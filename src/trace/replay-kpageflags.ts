@@ -5,19 +5,15 @@
 // reserved: every other pfn that memblock_free_all() did not free (holes, memblock.reserved,
 // partial pages) and that nothing freed later (initrd, EFI boot services, memblock_free_late, the
 // kernel image's unused parts).
-import { MemblockFlag } from '../include/memblock.js';
-import { MAX_NUMNODES, NUMA_NO_NODE, PAGES_PER_SECTION } from '../include/mmzone.js';
-import { PAGE_SIZE, pfnDown, pfnUp, roundDown, roundUp, SZ_1M } from '../include/pfn.js';
+import { MAX_NUMNODES, PAGES_PER_SECTION } from '../include/mmzone.js';
+import { roundDown, roundUp } from '../include/pfn.js';
 import { PAGES_PER_SUBSECTION } from '../include/sparsemem.js';
 import type { Machine } from '../kernel/machine.js';
-import { forEachFreeMemRange, forEachMemPfnRange } from '../mm/memblock.js';
-import type { BootLog } from './dmesg.js';
-import { efiFreed, freeingMemory, memInitInfo } from './formats/free.js';
+import { forEachMemPfnRange } from '../mm/memblock.js';
+import { memblockFreeAllSpans } from './replay-managed.js';
 import type { KpageflagsRun } from './formats/kpageflags.js';
-import * as M from './formats/memblock.js';
-import * as S from './formats/setup.js';
+import type { Span } from './replay-late-frees.js';
 
-type Span = [number, number];
 
 /** Sorted, disjoint, merged spans. */
 function normalise(spans: Span[]): Span[] {
@@ -46,79 +42,14 @@ function subtract(a: Span[], b: Span[]): Span[] {
   return out;
 }
 
-/**
- * The kernel image's pages free_kernel_image_pages() and friends give back, placed from the brk
- * area (the image's end) and the "Memory:" line's section sizes: the text/rodata and rodata/data
- * gaps end on 2 MiB boundaries, .init (with the SMP alternatives) ends one .data_nosave page below
- * .bss, the unused decrypted bss ends at brk.
- */
-function kernelImageFrees(log: BootLog, text: number, brk: number): Span[] {
-  const info = log.kernel.map((l) => memInitInfo.parse(l.text)).find((v) => v !== undefined);
-  if (!info) return [];
-  const K = 1024;
-  const pages = (what: string): number =>
-    log.kernel.map((l) => freeingMemory.parse(l.text)).filter((f) => f?.what === what).reduce((n, f) => n + (f!.kbytes * K) / PAGE_SIZE, 0);
-  const gap1End = pfnDown(roundUp(text + info.codeK * K, 2 * SZ_1M));
-  const gap2End = pfnDown(roundUp(gap1End * PAGE_SIZE + info.rodataK * K, 2 * SZ_1M));
-  const bssStart = pfnDown(brk - info.bssK * K);
-  const initEnd = bssStart - 1;
-  const init = pages('unused kernel image (initmem)') + pages('SMP alternatives');
-  const dec = pages('unused decrypted');
-  const brkPfn = pfnDown(brk);
-  return [
-    [gap1End - pages('unused kernel image (text/rodata gap)'), gap1End],
-    [gap2End - pages('unused kernel image (rodata/data gap)'), gap2End],
-    [initEnd - init, initEnd],
-    [brkPfn - dec, brkPfn],
-  ];
-}
-
-/** The log's late frees of reserved memory, as pfn spans; undefined when one cannot be placed. */
-function lateFrees(m: Machine, log: BootLog): Span[] | undefined {
-  const out: Span[] = [];
-  let brk: number | undefined;
-  let initrd: number | undefined;
-  const efi: Span[] = [];
-  for (const l of log.kernel) {
-    const r = M.memblockReserveLine.parse(l.text);
-    if (r && brk === undefined && /^setup_arch\b/.test(r.caller) && r.base >= SZ_1M) brk = r.base;
-    if (r && /^efi_reserve_boot_services\b/.test(r.caller)) efi.push([pfnUp(Math.max(r.base, SZ_1M)), pfnDown(r.base + r.size)]);
-    if (efiFreed.parse(l.text) !== undefined) out.push(...efi);
-    const late = M.memblockFreeLateLine.parse(l.text);
-    if (late) out.push([pfnUp(late.base), pfnDown(late.base + late.size)]);
-    const rd = S.ramdisk.parse(l.text);
-    if (rd) initrd = pfnDown(rd.start);
-    const f = freeingMemory.parse(l.text);
-    if (f?.what === 'initrd' && initrd !== undefined) out.push([initrd, initrd + (f.kbytes * 1024) / PAGE_SIZE]);
-  }
-  if (brk === undefined) return undefined;
-  out.push(...kernelImageFrees(log, imageStart(m, brk), brk));
-  return out;
-}
-
-/**
- * _text: the start of the reserved stretch that holds brk (early_reserve_memory() reserved
- * _text.._end in one piece; NUMA init may since have split it at node boundaries).
- */
-function imageStart(m: Machine, brk: number): number {
-  const rs = m.memblock!.reserved.regions;
-  let i = rs.findIndex((x) => x.base <= brk && brk < x.base + x.size);
-  if (i < 0) return brk;
-  while (i > 0 && rs[i - 1]!.base + rs[i - 1]!.size === rs[i]!.base) i--;
-  return rs[i]!.base;
-}
-
-/** Predicted runs up to the section-aligned max_pfn, or undefined when the log lacks what it takes. */
-export function predictKpageflags(m: Machine, log: BootLog): KpageflagsRun[] | undefined {
+/** Predicted runs up to the section-aligned max_pfn, from the log's late frees (replay-late-frees.ts); undefined without them. */
+export function predictKpageflags(m: Machine, late: Span[] | undefined): KpageflagsRun[] | undefined {
   if (!m.memblock || !m.maxPfn) return undefined;
-  const late = lateFrees(m, log);
   if (!late) return undefined;
   const end = roundUp(m.maxPfn, PAGES_PER_SECTION);
   const present = normalise([...forEachMemPfnRange(m.memblock, MAX_NUMNODES)]
     .map((r) => [roundDown(r.startPfn, PAGES_PER_SUBSECTION), Math.min(roundUp(r.endPfn, PAGES_PER_SUBSECTION), end)] as Span));
-  const free: Span[] = [];
-  for (const r of forEachFreeMemRange(m.memblock, NUMA_NO_NODE, MemblockFlag.NONE)) free.push([pfnUp(r.start), Math.min(pfnDown(r.end), m.maxLowPfn)]);
-  const reserved = subtract(subtract(present, normalise(free)), normalise(late));
+  const reserved = subtract(subtract(present, normalise(memblockFreeAllSpans(m))), normalise(late));
   const nopage = subtract([[0, end]], present);
   const runs: KpageflagsRun[] = [
     ...reserved.map(([start, e]) => ({ start, end: e, flags: ['reserved' as const] })),

@@ -24,6 +24,7 @@ import { predictManaged, predictMemInitInfo, type ZoneCounts } from './replay-ma
 import { memInitInfo } from './formats/free.js';
 import { kpageflagsRun, type KpageflagsRun } from './formats/kpageflags.js';
 import { checkKpageflagsCapture, predictKpageflags } from './replay-kpageflags.js';
+import { lateFrees, type Span } from './replay-late-frees.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
 import { slitFromLog } from './replay-slit.js';
@@ -308,8 +309,9 @@ class Replay implements ReplayContext {
       if (extra) this.notes.push(`${this.file}: the log ends before zone sizing: ${extra} predicted lines could not be checked`);
     }
     this.checkMemInitInfo();
-    this.checkKpageflags();
-    this.managed = predictManaged(this.m, this.log, this.notes);
+    const late = lateFrees(this.m, this.log, this.notes);
+    this.checkKpageflags(late);
+    this.managed = predictManaged(this.m, late);
     checkZoneinfoCapture(this, this.log, this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));
@@ -321,8 +323,8 @@ class Replay implements ReplayContext {
   }
 
   /** /proc/kpageflags at the end of boot: reserved and nopage pfn for pfn, against the capture when there is one. */
-  private checkKpageflags(): void {
-    this.kpageflags = predictKpageflags(this.m, this.log);
+  private checkKpageflags(late: Span[] | undefined): void {
+    this.kpageflags = predictKpageflags(this.m, late);
     const cap = this.log.captures.get('kpageflags');
     if (!this.kpageflags || !cap) return;
     const runs = cap.lines.map((l) => kpageflagsRun.parse(l)).filter((r): r is KpageflagsRun => !!r);

@@ -1,0 +1,99 @@
+// The reserved memory a boot gives back after memblock_free_all(), as the log tells it:
+// memblock_free_late() ranges, EFI boot services memory, the initrd, and the kernel image's
+// unused parts. Both the managed-pages and the kpageflags predictions start from these spans.
+import { PAGE_SIZE, pfnDown, pfnUp, roundUp, SZ_1M } from '../include/pfn.js';
+import type { Machine } from '../kernel/machine.js';
+import type { BootLog } from './dmesg.js';
+import { efiFreed, freeingMemory, memInitInfo } from './formats/free.js';
+import * as M from './formats/memblock.js';
+import * as S from './formats/setup.js';
+
+/** [start, end) pfns. */
+export type Span = [number, number];
+
+/** The kernel-image frees free_kernel_image_pages(), alternative_instructions() and mem_encrypt print. */
+const IMAGE_FREES = new Set([
+  'unused kernel image (initmem)', 'SMP alternatives', 'unused kernel image (text/rodata gap)',
+  'unused kernel image (rodata/data gap)', 'unused decrypted',
+]);
+
+/**
+ * The kernel image's freed parts, placed from the brk area (the image's end) and the "Memory:"
+ * line's section sizes: the text/rodata and rodata/data gaps end on 2 MiB boundaries, .init (with
+ * the SMP alternatives) ends one .data_nosave page below .bss, the unused decrypted bss ends at brk.
+ */
+function kernelImageFrees(log: BootLog, text: number, brk: number, codeK: number, rodataK: number, bssK: number): Span[] {
+  const K = 1024;
+  const pages = (what: string): number =>
+    log.kernel.map((l) => freeingMemory.parse(l.text)).filter((f) => f?.what === what).reduce((n, f) => n + (f!.kbytes * K) / PAGE_SIZE, 0);
+  const gap1End = pfnDown(roundUp(text + codeK * K, 2 * SZ_1M));
+  const gap2End = pfnDown(roundUp(gap1End * PAGE_SIZE + rodataK * K, 2 * SZ_1M));
+  const initEnd = pfnDown(brk - bssK * K) - 1;
+  const init = pages('unused kernel image (initmem)') + pages('SMP alternatives');
+  const brkPfn = pfnDown(brk);
+  return [
+    [gap1End - pages('unused kernel image (text/rodata gap)'), gap1End],
+    [gap2End - pages('unused kernel image (rodata/data gap)'), gap2End],
+    [initEnd - init, initEnd],
+    [brkPfn - pages('unused decrypted'), brkPfn],
+  ];
+}
+
+/**
+ * _text: the start of the reserved stretch that holds brk (early_reserve_memory() reserved
+ * _text.._end in one piece; NUMA init may since have split it at node boundaries).
+ */
+function imageStart(m: Machine, brk: number): number {
+  const rs = m.memblock!.reserved.regions;
+  let i = rs.findIndex((x) => x.base <= brk && brk < x.base + x.size);
+  if (i < 0) return brk;
+  while (i > 0 && rs[i - 1]!.base + rs[i - 1]!.size === rs[i]!.base) i--;
+  return rs[i]!.base;
+}
+
+/** The late frees as pfn spans; undefined, with a note saying why, when one cannot be placed. */
+export function lateFrees(m: Machine, log: BootLog, notes: string[]): Span[] | undefined {
+  const out: Span[] = [];
+  let brk: number | undefined;
+  let initrd: number | undefined;
+  let imageFreed = false;
+  const efi: Span[] = [];
+  const cannot = (no: number, text: string, why: string): undefined => {
+    notes.push(`${log.file}:${no}: cannot place "${text}" (${why}): managed pages and kpageflags not predicted`);
+    return undefined;
+  };
+  for (const l of log.kernel) {
+    const r = M.memblockReserveLine.parse(l.text);
+    // reserve_brk() traces the brk area, which ends the image: setup_arch()'s first reservation above 1 MiB.
+    if (r && brk === undefined && /^setup_arch\b/.test(r.caller) && r.base >= SZ_1M) brk = r.base;
+    if (r && /^efi_reserve_boot_services\b/.test(r.caller)) efi.push([pfnUp(Math.max(r.base, SZ_1M)), pfnDown(r.base + r.size)]);
+    const efiDone = efiFreed.parse(l.text);
+    if (efiDone !== undefined) {
+      // efi_free_boot_services(): what efi_reserve_boot_services() reserved goes back through
+      // free_reserved_area(), never below 1 MiB — unless efi=debug kept it (then no such line).
+      const pages = efi.reduce((n, [s, e]) => n + Math.max(e - s, 0), 0);
+      if (pages * 4 !== efiDone) notes.push(`${log.file}:${l.no}: EFI boot services: the reservations add up to ${pages * 4}K, the kernel freed ${efiDone}K`);
+      out.push(...efi);
+    }
+    const late = M.memblockFreeLateLine.parse(l.text);
+    if (late) out.push([pfnUp(late.base), pfnDown(late.base + late.size)]);
+    const rd = S.ramdisk.parse(l.text);
+    if (rd) initrd = pfnDown(rd.start);
+    const f = freeingMemory.parse(l.text);
+    if (!f) continue;
+    if (f.what === 'initrd') {
+      if (initrd === undefined) return cannot(l.no, l.text, 'no RAMDISK line');
+      out.push([initrd, initrd + (f.kbytes * 1024) / PAGE_SIZE]);
+    } else if (IMAGE_FREES.has(f.what)) {
+      imageFreed = true;
+    } else {
+      return cannot(l.no, l.text, 'a free 6.1 does not print');
+    }
+  }
+  if (!imageFreed) return out;
+  const info = log.kernel.find((l) => memInitInfo.parse(l.text) !== undefined);
+  if (brk === undefined || !info) return cannot(info?.no ?? 0, 'Freeing unused kernel image', brk === undefined ? 'no trace of reserve_brk' : 'no "Memory:" line');
+  const v = memInitInfo.parse(info.text)!;
+  out.push(...kernelImageFrees(log, imageStart(m, brk), brk, v.codeK, v.rodataK, v.bssK));
+  return out;
+}
