@@ -113,8 +113,8 @@ export function pfnStateSegments(inp: PfnMapInput): StateSegment[] {
   return out;
 }
 
-/** The state of one pfn (binary search over the runs). */
-export function pfnStateAt(segs: readonly StateSegment[], pfn: number): PfnState {
+/** Index of the first run that ends after pfn (segs.length when none does): a binary search. */
+function firstSegEndingAfter(segs: readonly StateSegment[], pfn: number): number {
   let lo = 0;
   let hi = segs.length;
   while (lo < hi) {
@@ -122,7 +122,12 @@ export function pfnStateAt(segs: readonly StateSegment[], pfn: number): PfnState
     if (segs[mid]!.end <= pfn) lo = mid + 1;
     else hi = mid;
   }
-  const s = segs[lo];
+  return lo;
+}
+
+/** The state of one pfn (binary search over the runs). */
+export function pfnStateAt(segs: readonly StateSegment[], pfn: number): PfnState {
+  const s = segs[firstSegEndingAfter(segs, pfn)];
   return PFN_STATES[s && s.start <= pfn ? s.state : PfnStateIdx.hole]!;
 }
 
@@ -138,15 +143,8 @@ export const binEdge = (start: number, end: number, bins: number, i: number): nu
 export function binPfnStates(segs: readonly StateSegment[], start: number, end: number, bins: number): Float64Array {
   const counts = new Float64Array(bins * NR_PFN_STATES);
   const span = end - start;
-  // First run that ends after start (binary search keeps a narrow zoom O(log runs + bins)).
-  let lo = 0;
-  let hi = segs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (segs[mid]!.end <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < segs.length && segs[i]!.start < end; i++) {
+  // Binary search to the first run that ends after start keeps a narrow zoom O(log runs + bins).
+  for (let i = firstSegEndingAfter(segs, start); i < segs.length && segs[i]!.start < end; i++) {
     const seg = segs[i]!;
     let p = Math.max(seg.start, start);
     const e = Math.min(seg.end, end);

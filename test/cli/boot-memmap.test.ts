@@ -1,18 +1,8 @@
 // `meminit boot --memmap`: struct pages, the buddy allocator and deferred init from the command
 // line, on worker threads or the main thread; a memmap too big for the host is refused up front.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'bin', 'meminit');
-
-function run(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+import { run } from './run-cli.js';
 
 describe('meminit boot --memmap', () => {
   it('runs deferred init on worker threads and prints the kernel line and a summary', () => {

@@ -1,17 +1,7 @@
 // `meminit check`: exit 0 with the ok line on a clean boot, --json for scripts, exit 2 on bad input.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'bin', 'meminit');
-
-function run(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+import { run } from './run-cli.js';
 
 describe('meminit check', () => {
   it('prints the ok line and exits 0 on a preset', () => {
