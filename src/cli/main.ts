@@ -7,6 +7,7 @@ import { EMITS, REPLAY_EMITS, replayCommand, type Emit, type ReplayEmit } from '
 import { parseBytes } from '../machine/units.js';
 import { bootCommand, memmapBudget, presetsCommand } from './boot.js';
 import { serveCommand } from './serve.js';
+import { HOTPLUG_RESERVED, type HotplugReserved } from './run.js';
 
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const err = (s: string): void => void process.stderr.write(s.endsWith('\n') ? s : s + '\n');
@@ -112,6 +113,44 @@ function program(setCode: (c: number) => void): Command {
       if (o.json) args.push('--json');
       setCode(benchCommand(args));
     });
+
+  const reservedOpt = (): Option => new Option('--hotplug-reserved <mode>', 'hot-added struct pages: keep PG_reserved until first freed (6.1) or drop it (the seed thread\'s proposal)').choices(HOTPLUG_RESERVED).default('keep');
+  const strategyOpt = (): Option => new Option('--strategy <name>', 'deferred init strategy to boot with').choices(DEFERRED_STRATEGIES).default('parallel');
+
+  p.command('run')
+    .description('boot a machine with its struct pages and memory hotplug (its DIMMs plugged at boot), then run a hotplug script: echo VALUE > PATH, cat PATH, ls PATH, echo TEXT, dimm add START SIZE [node=N], remove START SIZE, alloc PAGES [type=…] [order=K] [node=N] [zone=Z], free ID, check. Exit 0 when every line succeeded, 1 when the kernel refused one, 2 for a malformed script')
+    .argument('<script>', 'the script file (see docs/hotplug.md)')
+    .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name', 'default')
+    .addOption(strategyOpt())
+    .addOption(reservedOpt())
+    .option('--json', 'print {"machine", "script", "results": [{"line", "command", "out", "errno"?, "error"?}]}')
+    .addHelpText('after', '\nExamples:\n  meminit run examples/scripts/online-offline.sh hotplug\n  meminit run my.sh examples/machines/pc-2g-dimms.yaml --hotplug-reserved drop\n  meminit run my.sh hotplug --json')
+    .action(async (script: string, machine: string, o: { strategy: DeferredStrategy; hotplugReserved: HotplugReserved; json?: boolean }) => {
+      const { runCommand } = await import('./run.js');
+      setCode(runCommand(script, machine, { strategy: o.strategy, reserved: o.hotplugReserved, ...(o.json ? { json: true } : {}) }, out, err));
+    });
+
+  const sysfs = p.command('sysfs')
+    .description('read or write one emulated sysfs or /proc file of a freshly booted machine (after --script, if given)');
+  for (const op of ['cat', 'write'] as const) {
+    sysfs.command(op)
+      .description(op === 'cat' ? 'print a file: /sys/devices/system/memory/…, /sys/devices/system/node/…, /proc/zoneinfo|buddyinfo|pagetypeinfo'
+        : 'write a value as `echo VALUE > PATH` would; a refusal prints the kernel\'s errno text and exits 1')
+      .argument('<path>', 'the file')
+      .argument(op === 'cat' ? '[none]' : '<value>', op === 'cat' ? '(nothing)' : 'the value')
+      .option('--machine <machine>', 'a machine file or preset name', 'default')
+      .option('--script <file>', 'a hotplug script to run first')
+      .addOption(strategyOpt())
+      .addOption(reservedOpt())
+      .option('--json', 'print {"path", "op", "text"?, "errno"?, "error"?}')
+      .addHelpText('after', op === 'cat'
+        ? '\nExamples:\n  meminit sysfs cat /sys/devices/system/memory/block_size_bytes\n  meminit sysfs cat /sys/devices/system/memory/memory40/valid_zones --machine hotplug\n  meminit sysfs cat /proc/zoneinfo --machine hotplug --script my.sh'
+        : '\nExamples:\n  meminit sysfs write /sys/devices/system/memory/memory40/state online_movable --machine hotplug\n  meminit sysfs write /sys/devices/system/memory/auto_online_blocks online')
+      .action(async (path: string, value: string | undefined, o: { machine: string; script?: string; strategy: DeferredStrategy; hotplugReserved: HotplugReserved; json?: boolean }) => {
+        const { sysfsCommand } = await import('./run.js');
+        setCode(sysfsCommand(op, path, value, o.machine, { strategy: o.strategy, reserved: o.hotplugReserved, ...(o.script ? { script: o.script } : {}), ...(o.json ? { json: true } : {}) }, out, err));
+      });
+  }
 
   p.command('presets')
     .description('list the built-in machines')

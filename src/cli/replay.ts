@@ -4,7 +4,10 @@ import { lexBootLog, LogError, MAX_LOG_BYTES } from '../trace/dmesg.js';
 import { formatMismatch } from '../trace/check.js';
 import { replayBootLog, ReplayError, type ReplayResult } from '../trace/replay.js';
 import { memblockDump } from '../mm/memblock.js';
-import { emitZoneinfo, type ZoneinfoZone } from '../trace/formats/zoneinfo.js';
+import { emitZoneinfo } from '../trace/formats/zoneinfo.js';
+import { zoneinfoOf } from '../fs/proc/zoneinfo.js';
+
+export { zoneinfoOf };
 import type { Machine } from '../kernel/machine.js';
 import type { PgData } from '../mm/zone.js';
 import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
@@ -37,24 +40,6 @@ export function replayFile(path: string): ReplayResult {
     if (e instanceof LogError || e instanceof ReplayError) throw new UserError(e.message);
     throw e;
   }
-}
-
-/** The zones of every online node, as /proc/zoneinfo shows them (header, spanned, present, start_pfn). */
-export function zoneinfoOf(m: Machine, managed?: ReadonlyMap<string, number>): ZoneinfoZone[] {
-  const out: ZoneinfoZone[] = [];
-  if (!m.zones) return out;
-  for (const nid of m.onlineNodes) {
-    const pg = m.zones.nodes.get(nid);
-    if (!pg) continue;
-    for (const z of pg.zones) {
-      out.push({
-        nid, zone: z.name,
-        counters: { spanned: z.spannedPages, present: z.presentPages, ...(managed ? { managed: managed.get(`${nid}:${z.name}`) ?? 0 } : {}) },
-        ...(z.presentPages ? { startPfn: z.zoneStartPfn } : {}),
-      });
-    }
-  }
-  return out;
 }
 
 /** Where memmap_init() put the node's deferred split (deferred init clears pg.firstDeferredPfn later). */

@@ -7,6 +7,7 @@ import type { Memblock } from '../mm/memblock.js';
 import type { MemmapInitResult } from '../mm/mm-init.js';
 import type { BuddyFreeTarget } from '../mm/page-free-core.js';
 import type { Memmap } from '../mm/sparse.js';
+import type { MemoryHotplug } from '../mm/memory-hotplug.js';
 import type { ZoneLayout } from '../mm/zone.js';
 import type { KernelParams } from './params.js';
 import { Printk } from './printk.js';
@@ -39,6 +40,8 @@ export interface Machine {
   /** vm_total_pages of the "Built N zonelists" line. */
   totalPages: number | undefined;
   policyZone: string | undefined;
+  /** Memory blocks, hot-added memory and the model's allocations, once memoryHotplugInit() ran. */
+  hotplug?: MemoryHotplug;
 }
 
 export function machineNew(name: string, firmware: Firmware): Machine {

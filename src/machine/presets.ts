@@ -50,6 +50,11 @@ const PRESETS: readonly Preset[] = [
     description: 'q35, 4G, movablecore=1G: ZONE_MOVABLE from the top of Normal (corpus q35-4g-movablecore)',
     machine: { machine: 'q35', memory: '4G', append: 'movablecore=1G' },
   },
+  {
+    name: 'hotplug',
+    description: 'pc, 2G, slots=4 maxmem=8G, two coldplugged DIMMs (512M, 1G) that come up offline (corpus pc-2g-dimm-online)',
+    machine: { machine: 'pc', memory: '2G', slots: 4, maxmem: '8G', dimms: [{ size: '512M' }, { size: '1G' }] },
+  },
 ];
 
 /** Name and one-line description of every preset, in display order. */

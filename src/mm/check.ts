@@ -5,7 +5,8 @@
 import { MemblockFlag } from '../include/memblock.js';
 import { MAX_NR_ZONES, MAX_NUMNODES, MIGRATE_TYPES, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, ZONE_NAMES } from '../include/mmzone.js';
 import { PAGE_SIZE, pfnDown, pfnPhys, pfnUp } from '../include/pfn.js';
-import { PAGES_PER_SUBSECTION } from '../include/sparsemem.js';
+import { PAGES_PER_SUBSECTION, SectionFlag } from '../include/sparsemem.js';
+import { checkHotplug } from './memory-hotplug-check.js';
 import type { Machine } from '../kernel/machine.js';
 import type { BuddyZone } from './free-area.js';
 import { checkFreeAreasReport, type FreeAreaProblem, type FreeBlock } from './free-area-check.js';
@@ -17,7 +18,8 @@ import { earlySection, forEachValidSection, pfnSectionValid, pfnToSection, type 
 import { populatedZone, zoneEndPfn, type ZoneLayout } from './zone.js';
 
 export type ViolationKind =
-  | 'init-count' | 'poisoned' | 'zone-link' | 'reserved-flag' | 'reserved-free' | 'migratetype' | FreeAreaProblem;
+  | 'init-count' | 'poisoned' | 'zone-link' | 'reserved-flag' | 'reserved-free' | 'migratetype' | FreeAreaProblem
+  | 'offline-init' | 'hotplug-zone' | 'hotplug-present';
 
 export interface Violation {
   what: ViolationKind;
@@ -53,9 +55,14 @@ function report(c: Ctx, v: Violation): void {
   if (c.res.total++ < c.limit) c.res.violations.push(v);
 }
 
-/** Valid pfn ranges of present sections: a whole early section, or its populated subsections. */
+/**
+ * Valid pfn ranges of online sections: a whole early section, or its populated subsections.
+ * Offline memory (hot-added and not onlined yet, or offlined again) has no initialised struct
+ * pages: memory-hotplug-check.ts checks those.
+ */
 function forEachValidPfnRange(mm: Memmap, fn: (mem: Uint32Array, count: Uint8Array | undefined, start: number, end: number) => void): void {
   for (const ms of forEachValidSection(mm)) {
+    if (!(ms.flags & SectionFlag.IS_ONLINE)) continue;
     const base = ms.nr * PAGES_PER_SECTION;
     if (earlySection(ms)) {
       fn(ms.memmap, ms.initCount, base, base + PAGES_PER_SECTION);
@@ -190,6 +197,7 @@ export function checkMachineReport(m: Machine, limit = 10000): CheckResult {
   c.res.freeBlocks = blocks.length;
   checkReserved(c, blocks);
   for (const bz of zones) checkPageblocks(c, bz);
+  if (m.hotplug) checkHotplug(m, (v) => report(c, v));
   return c.res;
 }
 

@@ -48,6 +48,11 @@ export interface MemmapInitContext {
   /** page_group_by_mobility_disabled: 0 during early boot, build_all_zonelists() sets it later. */
   groupByMobilityDisabled: boolean;
   early: EarlyInitState;
+  /**
+   * Hot-added pages get PG_reserved until their first free (6.1); false models the seed thread's
+   * proposal to drop it (--hotplug-reserved=drop). ZONE_DEVICE pages stay reserved either way.
+   */
+  hotplugReserved?: boolean;
 }
 
 export const earlyInitState = (): EarlyInitState => ({ prevEndPfn: 0, nrInitialised: 0, overlapRegion: -1 });
@@ -160,7 +165,7 @@ export function memmapInitRange(
       deferred = lim.deferred;
     }
     if (ctx.memmap && runEnd > pfn) {
-      initPages(ctx.memmap, pfn, runEnd, zone, nid, context === 'hotplug');
+      initPages(ctx.memmap, pfn, runEnd, zone, nid, context === 'hotplug' && (zone === ZoneType.DEVICE || (ctx.hotplugReserved ?? true)));
       const first = roundUp(pfn, PAGEBLOCK_NR_PAGES);
       for (let p = first; p < runEnd; p += PAGEBLOCK_NR_PAGES) {
         setPageblockMigratetype(ctx.memmap, p, migratetype, ctx.groupByMobilityDisabled);

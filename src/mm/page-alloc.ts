@@ -51,6 +51,8 @@ export interface Buddy extends FreeLists, BuddyFreeTarget {
   deferredGrowZone: ((nid: number, zid: number, order: number) => boolean) | undefined;
   /** move_freepages()'s num_movable out-parameter, kept here so the fallback path allocates nothing. */
   numMovable: number;
+  /** What the zonelists were built with, so memory hotplug rebuilds them the same way. */
+  zonelistOptions: ZonelistOptions;
 }
 
 /**
@@ -66,7 +68,7 @@ export function buddyCreate(memmap: Memmap, layout: ZoneLayout, opts: BuddyOptio
   const b: Buddy = {
     memmap, layout, zones, zonelists: new Map(), nodeOrder: new Map(), nrOnlineNodes: 0,
     groupByMobilityDisabled: opts.groupByMobilityDisabled ?? false, deferredGrowZone: opts.deferredGrowZone,
-    numMovable: 0,
+    numMovable: 0, zonelistOptions: { ...(opts.distance ? { distance: opts.distance } : {}), ...(opts.nodeHasCpus ? { nodeHasCpus: opts.nodeHasCpus } : {}) },
     freeOnePage: (pfn, order, nid, zid, mt, fpi) => freeOnePage(b, buddyZone(b, nid, zid), pfn, order, mt, fpi),
   };
   buildAllZonelists(b, opts);
