@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { memInit } from '../arch/x86/mem-init.js';
 import { bootMachine, BootError } from '../arch/x86/setup.js';
-import { acpiMemoryDeviceAdd } from '../drivers/acpi/acpi-memhotplug.js';
+import { acpiScanMemoryDevices } from '../drivers/acpi/acpi-memhotplug.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
 import type { HotplugDimm } from '../machine/index.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
@@ -49,10 +49,8 @@ export function loadScript(path: string): ScriptLine[] {
 /** Memory hotplug on a booted machine, then its DIMMs hot-added at boot; a refused DIMM is a bad machine. */
 export function hotplugSetup(m: Machine, dimms: readonly HotplugDimm[], reserved: HotplugReserved, what: string): void {
   memoryHotplugInit(m, { reserved });
-  for (const d of dimms) {
-    const ret = acpiMemoryDeviceAdd(m, d.nid, d.start, d.size);
-    if (ret) throw new UserError(`${what}: DIMM at 0x${d.start.toString(16)} (${d.size} bytes): add_memory failed: ${errnoText(ret)}`);
-  }
+  const bad = acpiScanMemoryDevices(m, dimms);
+  if (bad) throw new UserError(`${what}: DIMM at 0x${bad.start.toString(16)} (${bad.size} bytes): add_memory failed: ${errnoText(bad.errno)}`);
 }
 
 /** Boot a machine file or preset with its struct pages (main thread) and memory hotplug. */

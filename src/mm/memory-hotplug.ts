@@ -23,7 +23,9 @@ import {
   hotaddInitPgdat, resizePgdatRange, resizeZoneRange, setSectionsOnline, shrinkZoneSpan, updatePgdatSpan, zoneKey,
   type MemoryGroup, type Mmop, type ZonePolicy,
 } from './memory-hotplug-zone.js';
-import { earlySection, EEXIST, EINVAL, ENOMEM, pfnToSection, sectionMemmap, sparseAddSection, sparseRemoveSection } from './sparse.js';
+import {
+  earlySection, EEXIST, EINVAL, ENOMEM, memblocksPresent, pfnToSection, presentSection, sectionMemmap, sparseAddSection, sparseRemoveSection,
+} from './sparse.js';
 import { buildAllZonelists } from './zonelist.js';
 import { populatedZone, type PgData } from './zone.js';
 import { MemoryBlocks, probeMemoryBlockSize } from '../drivers/base/memory.js';
@@ -83,6 +85,11 @@ export const hotplugOf = (m: Machine): MemoryHotplug => {
 export interface MemoryHotplugOptions {
   /** --hotplug-reserved: 'keep' (6.1) or 'drop'. */
   reserved?: 'keep' | 'drop';
+  /**
+   * Plan only: memory blocks from memblock's present sections, no struct pages (a replay
+   * predicting the boot's memory blocks); nothing can be onlined or added.
+   */
+  plan?: boolean;
 }
 
 /**
@@ -91,7 +98,7 @@ export interface MemoryHotplugOptions {
  * memory_hotplug.online_policy / memmap_on_memory, movable_node).
  */
 export function memoryHotplugInit(m: Machine, opts: MemoryHotplugOptions = {}): MemoryHotplug {
-  if (!m.memmap || !m.zones || !m.buddy) throw new Error(`${m.name}: memory hotplug needs the struct pages (boot with the memmap)`);
+  if (!m.zones || !m.memblock || (!opts.plan && (!m.memmap || !m.buddy))) throw new Error(`${m.name}: memory hotplug needs the struct pages (boot with the memmap)`);
   const presentEarly = new Map<string, number>();
   const nMemory = new Set<number>();
   const nNormalMemory = new Set<number>();
@@ -104,7 +111,7 @@ export function memoryHotplugInit(m: Machine, opts: MemoryHotplugOptions = {}): 
   }
   const p = m.params;
   const hp: MemoryHotplug = {
-    blocks: new MemoryBlocks(m, probeMemoryBlockSize(m.maxPfn, true)),
+    blocks: memoryBlocksFor(m, opts.plan ?? false),
     defaultOnlineType: p.memhpDefaultState === undefined ? 0 : (['offline', 'online', 'online_kernel', 'online_movable'].indexOf(p.memhpDefaultState) as Mmop),
     policy: { onlinePolicy: p.onlinePolicy, autoMovableRatio: 301, autoMovableNumaAware: true, movableNode: p.movableNode, presentEarly },
     memmapOnMemory: p.memmapOnMemory, reserved: opts.reserved ?? 'keep', groups: [], resources: [],
@@ -113,6 +120,17 @@ export function memoryHotplugInit(m: Machine, opts: MemoryHotplugOptions = {}): 
   m.hotplug = hp;
   hp.blocks.memoryDevInit();
   return hp;
+}
+
+/** The block subsystem over the memmap's present sections, or memblock's when planning. */
+function memoryBlocksFor(m: Machine, plan: boolean): MemoryBlocks {
+  const size = probeMemoryBlockSize(m.maxPfn, true);
+  if (!plan) {
+    const secs = m.memmap!.sections;
+    return new MemoryBlocks(m, size, (nr) => presentSection(secs[nr]), secs.length - 1);
+  }
+  const present = memblocksPresent(m.memblock!);
+  return new MemoryBlocks(m, size, (nr) => present.has(nr), Math.max(-1, ...present.keys()));
 }
 
 const buddyOf = (m: Machine): Buddy => m.buddy as Buddy;

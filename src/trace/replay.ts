@@ -28,6 +28,8 @@ import { lateFrees, type Span } from './replay-late-frees.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
 import { slitFromLog } from './replay-slit.js';
+import { checkMemoryBlocksCapture, planBootMemoryBlocks } from './replay-hotplug.js';
+import { MEMORY_DIR } from '../fs/sysfs.js';
 
 export { ReplayError, type AllocationRecord };
 
@@ -314,6 +316,7 @@ class Replay implements ReplayContext {
     this.managed = predictManaged(this.m, late);
     checkZoneinfoCapture(this, this.log, this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
+    this.checkMemoryBlocks();
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));
     for (const m of this.check.leftovers()) {
       if (!hasZones && (m.format.startsWith('zone.') || m.format.startsWith('numa.'))) continue;
@@ -339,6 +342,14 @@ class Replay implements ReplayContext {
       }
       this.check.add({ line: cap.no, format: 'kpageflags', what: 'differs', kernel: `${d.flag} also at ${hex(d.kernelOnly) || '-'}`, predicted: `${d.flag} also at ${hex(d.predictedOnly) || '-'}` });
     }
+  }
+
+  /** The memory blocks at the end of boot, DIMMs hot-added by ACPI included, against the sysfs capture. */
+  private checkMemoryBlocks(): void {
+    const cap = this.log.captures.get(MEMORY_DIR);
+    if (!cap || !this.m.zones || !this.m.memblock) return;
+    if (planBootMemoryBlocks(this.m, this.log.captures.get('/proc/iomem')?.lines)) checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
+    else this.notes.push(`${this.file}:${cap.no}: memory hot-added at boot was onlined (auto_online_blocks): its blocks need the struct pages, not predicted here`);
   }
 
   /** The "Memory: …K/…K available" line, its kernel-image sizes taken from the log itself. */

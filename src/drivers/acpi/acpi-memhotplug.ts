@@ -18,3 +18,14 @@ export function acpiMemoryDeviceAdd(m: Machine, nid: number, start: number, size
   if (ret) hp.groups.pop();
   return ret;
 }
+
+/** The memory devices ACPI finds at boot (the machine file's DIMMs), added in order; the first refusal, if any. */
+export function acpiScanMemoryDevices(
+  m: Machine, dimms: readonly { start: number; size: number; nid: number }[],
+): { start: number; size: number; errno: number } | undefined {
+  for (const d of dimms) {
+    const ret = acpiMemoryDeviceAdd(m, d.nid, d.start, d.size);
+    if (ret) return { start: d.start, size: d.size, errno: ret };
+  }
+  return undefined;
+}

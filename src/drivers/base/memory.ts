@@ -13,7 +13,6 @@ import {
 import {
   mhpOnlineTypeFromStr, Mmop, validZonesOffline, zoneForPfnRange, zoneIntersects, type MemoryGroup,
 } from '../../mm/memory-hotplug-zone.js';
-import { presentSection } from '../../mm/sparse.js';
 import { populatedZone, type PgData } from '../../mm/zone.js';
 
 /** MIN_MEMORY_BLOCK_SIZE: one 128 MiB section. */
@@ -76,7 +75,11 @@ export class MemoryBlocks {
   readonly sectionsPerBlock: number;
   private readonly byId = new Map<number, MemoryBlock>();
 
-  constructor(private readonly m: Machine, blockSize: number) {
+  /**
+   * present: present_section_nr() at memory_dev_init() time (the memmap's sections; memblock's
+   * when only planning a replay); highest: __highest_present_section_nr.
+   */
+  constructor(private readonly m: Machine, blockSize: number, private readonly present: (nr: number) => boolean, private readonly highest: number) {
     this.blockSize = blockSize;
     this.sectionsPerBlock = blockSize / MIN_MEMORY_BLOCK_SIZE;
   }
@@ -118,11 +121,9 @@ export class MemoryBlocks {
 
   /** memory_dev_init(): an online block for every run of sections with a present one, then their nodes (node_dev_init()). */
   memoryDevInit(): void {
-    const mm = this.m.memmap!;
-    const highest = mm.sections.length - 1;
-    for (let nr = 0; nr <= highest; nr += this.sectionsPerBlock) {
+    for (let nr = 0; nr <= this.highest; nr += this.sectionsPerBlock) {
       let present = false;
-      for (let s = nr; s < nr + this.sectionsPerBlock; s++) present ||= presentSection(mm.sections[s]);
+      for (let s = nr; s < nr + this.sectionsPerBlock; s++) present ||= this.present(s);
       if (present) this.add(nr / this.sectionsPerBlock, 'online', 0, undefined);
     }
     for (const nid of [...(this.m.hotplug?.nodesOnline ?? [])].sort((a, b) => a - b)) this.registerUnderNodeEarly(nid);
@@ -144,7 +145,7 @@ export class MemoryBlocks {
       const start = this.startPfn(mem);
       let hit = false;
       for (let s = mem.startSectionNr; s < mem.startSectionNr + this.sectionsPerBlock && !hit; s++) {
-        if (!presentSection(m.memmap!.sections[s])) continue;
+        if (!this.present(s)) continue;
         const lo = sectionNrToPfn(s);
         const hi = lo + PAGES_PER_SECTION;
         let covered = 0;

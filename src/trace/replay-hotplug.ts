@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The memory blocks a corpus boot ends with (/sys/devices/system/memory, captured by the
+// initramfs): the boot's blocks and the DIMMs the ACPI driver hot-added at boot, predicted and
+// compared line for line. The DIMMs are what /proc/iomem shows as System RAM beyond the e820
+// table (hot-plugged memory is not in the boot log); their node is the SRAT range's.
+import type { Machine } from '../kernel/machine.js';
+import { sysfsRead, MEMORY_DIR } from '../fs/sysfs.js';
+import { hotplugOf, memoryHotplugInit } from '../mm/memory-hotplug.js';
+import { hotaddInitPgdat } from '../mm/memory-hotplug-zone.js';
+import type { MemoryBlock } from '../drivers/base/memory.js';
+import type { BootLog } from './dmesg.js';
+import { iomemTopLine, memoryBlockLine, memorySubsysAttr, type MemoryBlockLine } from './formats/memory-block.js';
+import type { ReplayContext } from './replay-context.js';
+
+/** System RAM ranges of an iomem capture that the e820 table does not have: memory hot-added at boot. */
+export function hotAddedRanges(m: Machine, iomem: readonly string[]): { start: number; size: number }[] {
+  const ram = (m.e820?.table.entries ?? []).filter((e) => e.type === 1);
+  const out: { start: number; size: number }[] = [];
+  for (const l of iomem) {
+    const r = iomemTopLine.parse(l);
+    if (!r || r.name !== 'System RAM') continue;
+    const end = r.end + 1;
+    if (ram.some((e) => e.addr < end && r.start < e.addr + e.size)) continue;
+    out.push({ start: r.start, size: end - r.start });
+  }
+  return out;
+}
+
+/** The node ACPI gives memory at `start`: the SRAT range holding it, else node 0. */
+export function sratNodeOf(m: Machine, start: number): number {
+  return m.firmware.srat?.memory.find((e) => e.start <= start && start < e.end)?.nid ?? 0;
+}
+
+/** One block as the capture prints it, read through the same sysfs files `cat` serves. */
+export function memoryBlockLineOf(m: Machine, mem: MemoryBlock): MemoryBlockLine {
+  const attr = (name: string): string => {
+    const r = sysfsRead(m, `${MEMORY_DIR}/memory${mem.id}/${name}`);
+    return r.ok ? r.text.trim().split(/\s+/).join(',') || '-' : '-';
+  };
+  // The initramfs lists the nodeN links in shell glob order: node100 before node97.
+  const nodes = [...mem.nodes].map((n) => `node${n}`).sort().map((n) => n.slice(4)).join(',');
+  return {
+    id: mem.id, physIndex: attr('phys_index'), state: attr('state'), online: attr('online'), validZones: attr('valid_zones'),
+    removable: attr('removable'), physDevice: attr('phys_device'), nodes: nodes || '-',
+  };
+}
+
+/**
+ * Plan the boot's memory blocks without struct pages: memory_dev_init() over memblock's
+ * sections, then each hot-added range as offline blocks of its node (what add_memory() leaves
+ * with auto_online_blocks=offline; other policies need the struct pages, so they are not planned).
+ */
+export function planBootMemoryBlocks(m: Machine, iomem: readonly string[] | undefined): boolean {
+  const hp = memoryHotplugInit(m, { plan: true });
+  for (const r of iomem ? hotAddedRanges(m, iomem) : []) {
+    if (hp.defaultOnlineType !== 0) return false;
+    const nid = sratNodeOf(m, r.start);
+    if (!m.zones!.nodes.has(nid)) hotaddInitPgdat(m.zones!, nid);
+    if (!hp.nodesOnline.has(nid)) {
+      hp.nodesOnline.add(nid);
+      if (!m.onlineNodes.includes(nid)) m.onlineNodes = [...m.onlineNodes, nid].sort((a, b) => a - b);
+    }
+    hp.blocks.create(r.start, r.size, 0, undefined);
+    hp.blocks.registerUnderNode(nid, r.start, r.size);
+  }
+  return true;
+}
+
+/** Compare a memory-block capture (named `name`) with the machine's blocks now. */
+export function checkMemoryBlocksCapture(ctx: ReplayContext, log: BootLog, name: string): void {
+  const cap = log.captures.get(name);
+  if (!cap) return;
+  const m = ctx.m;
+  const hp = hotplugOf(m);
+  const seen = new Set<number>();
+  for (const l of cap.lines) {
+    const a = memorySubsysAttr.parse(l);
+    if (a) {
+      const want = a.name === 'block_size_bytes' ? hp.blocks.blockSize.toString(16) : sysfsRead(m, `${MEMORY_DIR}/auto_online_blocks`);
+      const w = typeof want === 'string' ? want : want.ok ? want.text.trim() : '-';
+      if (w === a.value) ctx.check.matched++;
+      else ctx.check.add({ line: cap.no, format: memorySubsysAttr.name, what: 'differs', kernel: l, predicted: memorySubsysAttr.emit({ name: a.name, value: w }) });
+      continue;
+    }
+    const k = memoryBlockLine.parse(l);
+    if (!k) continue;
+    seen.add(k.id);
+    const mem = hp.blocks.get(k.id);
+    const want = mem ? memoryBlockLine.emit(memoryBlockLineOf(m, mem)) : `(no memory${k.id})`;
+    if (want === l) ctx.check.matched++;
+    else ctx.check.add({ line: cap.no, format: memoryBlockLine.name, what: 'differs', kernel: l, predicted: want });
+  }
+  for (const mem of hp.blocks.all()) {
+    if (!seen.has(mem.id)) {
+      ctx.check.add({ line: cap.no, format: memoryBlockLine.name, what: 'differs', kernel: `(no memory${mem.id})`, predicted: memoryBlockLine.emit(memoryBlockLineOf(m, mem)) });
+    }
+  }
+}
