@@ -51,7 +51,18 @@ async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promis
   return `meminit: ${sections} sections of struct pages (${sections * 2} MiB); ${managed} pages managed, ${deferred} of them initialised by deferred init (${o.strategy}, ${how})`;
 }
 
-export async function bootCommand(arg: string, emit: Emit, out: (s: string) => void, memmap?: BootMemmapOptions): Promise<number> {
+/** --script on boot: memory hotplug after the struct pages, then the script's lines (exit 1 if one failed). */
+export interface BootScriptOptions {
+  script: string;
+  reserved: 'keep' | 'drop';
+  err: (s: string) => void;
+}
+
+export async function bootCommand(
+  arg: string, emit: Emit, out: (s: string) => void, memmap?: BootMemmapOptions, script?: BootScriptOptions,
+): Promise<number> {
+  const { loadScript, hotplugSetup, printResults } = await import('./run.js');
+  const lines = script ? loadScript(script.script) : undefined;
   const spec = loadSpec(arg);
   const m = machineNew(spec.name, spec.firmware);
   try {
@@ -62,7 +73,10 @@ export async function bootCommand(arg: string, emit: Emit, out: (s: string) => v
   }
   const line = memmap ? await bootMemmap(m, arg, memmap) : undefined;
   out(emitMachine(m, emit) + (line && emit === 'summary' ? line + '\n' : ''));
-  return EXIT_OK;
+  if (!script || !lines) return EXIT_OK;
+  hotplugSetup(m, spec.dimms, script.reserved, arg);
+  const { runScript } = await import('../shell/script.js');
+  return printResults(script.script, runScript(m, lines), out, script.err);
 }
 
 export function presetsCommand(out: (s: string) => void): number {

@@ -39,12 +39,14 @@ function program(setCode: (c: number) => void): Command {
     .addOption(new Option('--strategy <name>', 'deferred init as Linux 4.19 (legacy), 5.2 (maxorder) or 6.1 (parallel) did it').choices(DEFERRED_STRATEGIES).default('parallel'))
     .addOption(new Option('--workers <n>', 'worker threads per node for parallel (legacy, maxorder: one per node); 0: main thread').argParser(parseWorkers))
     .addOption(new Option('--memmap-budget <size>', 'host memory the memmap may take (default: half of it)').argParser(parseBudget))
-    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/q35-6g-numa2.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder')
-    .action(async (machine: string, o: { emit?: Emit; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number }) => {
-      const memmap = o.memmap
+    .option('--script <file>', 'after boot (implies --memmap), set up memory hotplug (the machine\'s DIMMs plugged) and run a hotplug script (see `meminit run --help`)')
+    .addOption(new Option('--hotplug-reserved <mode>', 'with --script: keep PG_reserved on hot-added struct pages until first freed (6.1) or drop it').choices(HOTPLUG_RESERVED).default('keep'))
+    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/q35-6g-numa2.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder\n  meminit boot hotplug --script examples/scripts/online-offline.sh')
+    .action(async (machine: string, o: { emit?: Emit; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number; script?: string; hotplugReserved: HotplugReserved }) => {
+      const memmap = o.memmap || o.script
         ? { strategy: o.strategy, workers: o.workers ?? availableParallelism(), budgetBytes: o.memmapBudget ?? memmapBudget() }
         : undefined;
-      setCode(await bootCommand(machine, o.emit ?? 'summary', out, memmap));
+      setCode(await bootCommand(machine, o.emit ?? 'summary', out, memmap, o.script ? { script: o.script, reserved: o.hotplugReserved, err } : undefined));
     });
 
   p.command('replay')

@@ -15,10 +15,22 @@ export interface CaptureSection {
   lines: string[];
 }
 
+/** One action of the corpus initramfs: a script line it ran, and how the kernel answered. */
+export interface LogAction {
+  n: number;
+  line: string;
+  /** Line number of the action marker. */
+  no: number;
+  /** null: ok; text: the errno text the write failed with; undefined: no result marker. */
+  error: string | null | undefined;
+}
+
 export interface BootLog {
   file: string;
   kernel: LogLine[];
   captures: Map<string, CaptureSection>;
+  /** Hotplug actions run after the boot capture; their captures are named "NAME@n". */
+  actions: LogAction[];
 }
 
 export class LogError extends Error {
@@ -35,6 +47,9 @@ const TS = /^\s*(?:<\d+>)?\[\s*\d+\.\d+\] ?/;
 const JOURNAL = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: /;
 const ISO_JOURNAL = /^\d{4}-\d\d-\d\dT\S+ \S+ kernel: /;
 const MARK = /^=== meminit-capture: (end )?(.+?) ===$/;
+/** The hotplug actions a corpus initramfs ran after the boot capture (tools/corpus/init.sh). */
+const ACTION = /^=== meminit-action: (\d+) (.*) ===$/;
+const ACTION_RESULT = /^=== meminit-action-result: (\d+) (?:(ok)|error (.*)) ===$/;
 
 /** Refuse what is clearly not a text log before trying to read it. */
 export function checkLogText(text: string, file: string): void {
@@ -63,9 +78,21 @@ export function lexBootLog(text: string, file: string): BootLog {
   const raw = text.split('\n');
   const kernel: LogLine[] = [];
   const captures = new Map<string, CaptureSection>();
+  const actions: LogAction[] = [];
   let open: CaptureSection | undefined;
   for (let i = 0; i < raw.length; i++) {
     const line = raw[i]!.replace(/\r/g, '');
+    const act = ACTION.exec(line);
+    if (act) {
+      actions.push({ n: +act[1]!, line: act[2]!, no: i + 1, error: undefined });
+      continue;
+    }
+    const res = ACTION_RESULT.exec(line);
+    if (res) {
+      const a = actions.find((x) => x.n === +res[1]!);
+      if (a) a.error = res[2] ? null : res[3]!;
+      continue;
+    }
     const mark = MARK.exec(line);
     if (mark) {
       if (mark[1]) {
@@ -84,5 +111,5 @@ export function lexBootLog(text: string, file: string): BootLog {
     }
     if (t.length > 0 || isKernel) kernel.push({ no: i + 1, text: t.replace(/\s+$/, '') });
   }
-  return { file, kernel, captures };
+  return { file, kernel, captures, actions };
 }

@@ -6,8 +6,8 @@ import type { ReplayContext } from './replay-context.js';
 import type { ZoneCounts } from './replay-managed.js';
 
 /** /proc/zoneinfo: spanned, present, start_pfn (and managed, when predicted) of every zone of every online node must match. */
-export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog, managed: ZoneCounts | undefined): void {
-  const cap = log.captures.get('/proc/zoneinfo');
+export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog, managed: ZoneCounts | undefined, name = '/proc/zoneinfo'): void {
+  const cap = log.captures.get(name);
   const zones = ctx.m.zones;
   if (!cap || !zones) return;
   for (const z of parseZoneinfo(cap.lines)) {
@@ -21,7 +21,7 @@ export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog, managed: 
     for (const [field, got, want] of pairs) {
       if (got === undefined && want === undefined) continue;
       if (got === want) ctx.check.matched++;
-      else ctx.check.add({ line: cap.no, format: 'zoneinfo', what: 'differs', kernel: `Node ${z.nid}, zone ${z.zone}: ${field} ${got}`, predicted: `${field} ${want}` });
+      else ctx.check.add({ line: cap.no, format: 'zoneinfo', what: 'differs', kernel: `${name === '/proc/zoneinfo' ? '' : `${name}: `}Node ${z.nid}, zone ${z.zone}: ${field} ${got}`, predicted: `${field} ${want}` });
     }
   }
 }

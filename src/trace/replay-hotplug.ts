@@ -11,6 +11,12 @@ import type { MemoryBlock } from '../drivers/base/memory.js';
 import type { BootLog } from './dmesg.js';
 import { iomemTopLine, memoryBlockLine, memorySubsysAttr, type MemoryBlockLine } from './formats/memory-block.js';
 import type { ReplayContext } from './replay-context.js';
+import { memInit } from '../arch/x86/mem-init.js';
+import { acpiMemoryDeviceAdd } from '../drivers/acpi/acpi-memhotplug.js';
+import { managedNow } from '../fs/proc/index.js';
+import { errnoText, parseScript, runLine, ScriptError } from '../shell/script.js';
+import { checkZoneinfoCapture } from './replay-captures.js';
+import type { ZoneCounts } from './replay-managed.js';
 
 /** System RAM ranges of an iomem capture that the e820 table does not have: memory hot-added at boot. */
 export function hotAddedRanges(m: Machine, iomem: readonly string[]): { start: number; size: number }[] {
@@ -94,5 +100,59 @@ export function checkMemoryBlocksCapture(ctx: ReplayContext, log: BootLog, name:
     if (!seen.has(mem.id)) {
       ctx.check.add({ line: cap.no, format: memoryBlockLine.name, what: 'differs', kernel: `(no memory${mem.id})`, predicted: memoryBlockLine.emit(memoryBlockLineOf(m, mem)) });
     }
+  }
+}
+
+/**
+ * A replayed machine made ready for hotplug: its struct pages (memInit on the replayed memblock,
+ * main thread), memory hotplug (--hotplug-reserved as given) and the DIMMs the ACPI driver
+ * added at boot, as /proc/iomem shows them.
+ */
+export function hotplugReplayMachine(ctx: Pick<ReplayContext, 'm' | 'file' | 'notes'>, log: BootLog, reserved: 'keep' | 'drop' = 'keep'): void {
+  const m = ctx.m;
+  memInit(m, { strategy: 'parallel' });
+  memoryHotplugInit(m, { reserved });
+  const iomem = log.captures.get('/proc/iomem')?.lines;
+  for (const r of iomem ? hotAddedRanges(m, iomem) : []) {
+    const ret = acpiMemoryDeviceAdd(m, sratNodeOf(m, r.start), r.start, r.size);
+    if (ret) ctx.notes.push(`${ctx.file}: hot-added range 0x${r.start.toString(16)}+0x${r.size.toString(16)}: add_memory failed in the model (${errnoText(ret)})`);
+  }
+}
+
+/**
+ * The hotplug actions of a corpus boot, replayed: the machine gets its struct pages (memInit on
+ * the replayed memblock), memory hotplug and the DIMMs the ACPI driver added at boot; then each
+ * action runs as a script line and must be answered as the kernel answered it (ok or the same
+ * errno text), and every capture taken after it (NAME@n) must match: memory blocks, zoneinfo's
+ * spans and counts (managed = the replay's prediction for boot memory + what hotplug changed).
+ */
+export function replayActions(ctx: ReplayContext, log: BootLog, bootManaged: ZoneCounts | undefined, reserved: 'keep' | 'drop' = 'keep'): void {
+  const m = ctx.m;
+  hotplugReplayMachine(ctx, log, reserved);
+  checkMemoryBlocksCapture(ctx, log, MEMORY_DIR);
+  // managed of boot memory comes from the replay's prediction (the model's memblock_free_all does
+  // not see the late frees): keep the difference and add it to every later count.
+  const offset = new Map<string, number>();
+  for (const [k, v] of managedNow(m)) offset.set(k, (bootManaged?.get(k) ?? v) - v);
+  const managedAfter = (): ZoneCounts => new Map([...managedNow(m)].map(([k, v]) => [k, v + (offset.get(k) ?? 0)]));
+  for (const a of log.actions) {
+    let lines;
+    try {
+      lines = parseScript(a.line, `${ctx.file}:${a.no}`);
+    } catch (e) {
+      if (!(e instanceof ScriptError)) throw e;
+      ctx.notes.push(`${e.message}: not an action meminit can replay; the replay of actions stops here`);
+      return;
+    }
+    for (const l of lines) {
+      const r = runLine(m, l);
+      const got = r.errno === undefined ? 'ok' : errnoText(r.errno);
+      const want = a.error === null ? 'ok' : a.error;
+      if (want === undefined) ctx.notes.push(`${ctx.file}:${a.no}: action ${a.n} has no result marker`);
+      else if (got === want) ctx.check.matched++;
+      else ctx.check.add({ line: a.no, format: 'hotplug.action', what: 'differs', kernel: `${a.line}: ${want}`, predicted: `${a.line}: ${got}` });
+    }
+    checkMemoryBlocksCapture(ctx, log, `${MEMORY_DIR}@${a.n}`);
+    checkZoneinfoCapture(ctx, log, bootManaged ? managedAfter() : undefined, `/proc/zoneinfo@${a.n}`);
   }
 }

@@ -28,7 +28,7 @@ import { lateFrees, type Span } from './replay-late-frees.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
 import { slitFromLog } from './replay-slit.js';
-import { checkMemoryBlocksCapture, planBootMemoryBlocks } from './replay-hotplug.js';
+import { checkMemoryBlocksCapture, hotplugReplayMachine, planBootMemoryBlocks, replayActions } from './replay-hotplug.js';
 import { MEMORY_DIR } from '../fs/sysfs.js';
 
 export { ReplayError, type AllocationRecord };
@@ -103,7 +103,7 @@ class Replay implements ReplayContext {
   /** /proc/kpageflags reserved/nopage runs at the end of boot, when predictable. */
   kpageflags: KpageflagsRun[] | undefined;
 
-  constructor(private readonly log: BootLog) {
+  constructor(private readonly log: BootLog, private readonly opts: ReplayOptions = {}) {
     this.file = log.file;
     this.m = machineNew(log.file, { e820: [], srat: undefined, cmdline: '', nrCpus: 0, earlyReserved: [] });
     this.memblock = new MemblockReplay(this, log.kernel.some((l) => M.memblockDumpHeaderLine.parse(l.text) !== undefined));
@@ -348,6 +348,15 @@ class Replay implements ReplayContext {
   private checkMemoryBlocks(): void {
     const cap = this.log.captures.get(MEMORY_DIR);
     if (!cap || !this.m.zones || !this.m.memblock) return;
+    if (this.log.actions.length) {
+      replayActions(this, this.log, this.managed, this.opts.hotplugReserved);
+      return;
+    }
+    if (this.opts.script) {
+      hotplugReplayMachine(this, this.log, this.opts.hotplugReserved);
+      checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
+      return;
+    }
     if (planBootMemoryBlocks(this.m, this.log.captures.get('/proc/iomem')?.lines)) checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
     else this.notes.push(`${this.file}:${cap.no}: memory hot-added at boot was onlined (auto_online_blocks): its blocks need the struct pages, not predicted here`);
   }
@@ -373,8 +382,14 @@ class Replay implements ReplayContext {
   }
 }
 
-export function replayBootLog(log: BootLog): ReplayResult {
-  const r = new Replay(log);
+export interface ReplayOptions {
+  /** Make the machine ready for a hotplug script (struct pages, memory hotplug, boot DIMMs) even without actions in the log. */
+  script?: boolean;
+  hotplugReserved?: 'keep' | 'drop';
+}
+
+export function replayBootLog(log: BootLog, opts: ReplayOptions = {}): ReplayResult {
+  const r = new Replay(log, opts);
   r.run();
   return {
     file: log.file, kernelVersion: r.kernelVersion, machine: r.m, predicted: r.m.printk.lines,
