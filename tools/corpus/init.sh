@@ -37,15 +37,28 @@ section() {
 	end "$1"
 }
 
-# one-line value of a sysfs attribute, spaces turned into commas, or "-"
+# one-line value of a sysfs attribute, spaces turned into commas, or "-":
+# what `cat FILE | tr -s ' \n' ',,'` minus a trailing comma gives, done with
+# shell builtins only (forks are slow under TCG, and the memory-block list
+# reads six attributes per block, once per hotplug action)
 attr() {
+	v=
 	if [ -r "$1" ]; then
-		v=$(cat "$1" 2>/dev/null | tr -s ' \n' ',,')
+		{
+			while IFS= read -r l || [ -n "$l" ]; do
+				v="$v$l "
+			done
+		} <"$1" 2>/dev/null
+		while :; do
+			case "$v" in
+			*'  '*) v=${v//  / } ;;
+			*) break ;;
+			esac
+		done
+		v=${v// /,}
 		v=${v%,}
-		echo "${v:--}"
-	else
-		echo "-"
 	fi
+	echo "${v:--}"
 }
 
 begin start
