@@ -170,7 +170,8 @@ kpageflags_dump ""
 # ---------------------------------------------------------------- actions
 # /actions (optional, from the config's ACTIONS) holds one action a line in
 # meminit's script syntax: "echo VALUE > PATH" (a sysfs write), "# comment",
-# and "insmod NAME [ARGS]" (load /lib/modules/NAME.ko).  Blank lines and
+# "insmod NAME [ARGS]" (load /lib/modules/NAME.ko) and "cat PATH" (read a
+# file; shown as section "PATH@N").  Blank lines and
 # comments are skipped; the others are numbered from 1.  For each:
 #   === meminit-action: N LINE ===
 #   === meminit-action-result: N ok ===   (or: N error ERRNO-TEXT)
@@ -211,6 +212,18 @@ run_action() {
 			t=${t##*: }
 			echo "error ${t:-insmod failed}"
 		fi ;;
+	'cat '*)
+		# cat PATH: read a file (e.g. an nd bus's wait_probe, which waits
+		# for the bus's asynchronous device probes); the content is shown
+		# as section "PATH@N" after the result
+		p=$(unquote "${1#cat }")
+		if cat "$p" >/tmp/action.out 2>/tmp/action.err; then
+			echo ok
+		else
+			t=$(grep -v '^$' /tmp/action.err | tail -n 1)
+			t=${t##*: }
+			echo "error ${t:-cat failed}"
+		fi ;;
 	*)
 		echo "error unsupported action" ;;
 	esac
@@ -225,8 +238,15 @@ if [ -r /actions ]; then
 		esac
 		n=$((n + 1))
 		echo "=== meminit-action: $n $line ==="
+		rm -f /tmp/action.out
 		res=$(run_action "$line")
 		echo "=== meminit-action-result: $n $res ==="
+		case "$line" in
+		'cat '*)
+			begin "$(unquote "${line#cat }")@$n"
+			[ ! -f /tmp/action.out ] || cat /tmp/action.out
+			end "$(unquote "${line#cat }")@$n" ;;
+		esac
 		section_as /proc/zoneinfo "/proc/zoneinfo@$n"
 		section_as /proc/buddyinfo "/proc/buddyinfo@$n"
 		section_as /proc/pagetypeinfo "/proc/pagetypeinfo@$n"
