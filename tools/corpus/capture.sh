@@ -112,7 +112,8 @@ build_initramfs() {
 	done
 	install -m 0755 "$here/init.sh" "$root/init"
 	gcc -static -O2 -Wall -o "$root/bin/kpageflags" "$here/kpageflags.c"
-	strip "$root/bin/kpageflags" 2>/dev/null || true
+	gcc -static -O2 -Wall -o "$root/bin/sysfs-write" "$here/sysfs-write.c"
+	strip "$root/bin/kpageflags" "$root/bin/sysfs-write" 2>/dev/null || true
 	# /dev/console lets the kernel hand init a console; init copes without.
 	mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true
 	# fixed mtimes + sorted list + gzip -n: byte-identical image each run,
@@ -123,6 +124,37 @@ build_initramfs() {
 		gzip -9n > "$work/initramfs.cpio.gz"
 }
 build_initramfs
+
+# kernel release of the image, for /lib/modules/RELEASE
+kernel_release() {
+	local b=${1##*/}
+	printf '%s\n' "${b#vmlinuz-}"
+}
+
+# extra_initramfs NAME ACTIONS MODULES: a second cpio archive (the kernel
+# unpacks concatenated archives in order) with /actions and the modules,
+# appended to the common image as $work/NAME.initramfs.cpio.gz
+extra_initramfs() {
+	local name=$1 actions=$2 modules=$3 root=$work/$1.extra m f rel
+	rm -rf "$root"
+	mkdir -p "$root"
+	[ -z "$actions" ] || printf '%s\n' "$actions" > "$root/actions"
+	if [ -n "$modules" ]; then
+		rel=$(kernel_release "$kernel")
+		mkdir -p "$root/lib/modules"
+		for m in $modules; do
+			f=$(find "/lib/modules/$rel/kernel" -name "$m.ko" | head -n 1)
+			[ -n "$f" ] || { log "capture.sh: $name: no module $m.ko in /lib/modules/$rel"; return 1; }
+			cp "$f" "$root/lib/modules/$m.ko"
+		done
+	fi
+	find "$root" -exec touch -h -d @0 {} +
+	{
+		cat "$work/initramfs.cpio.gz"
+		(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+			cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9n
+	} > "$work/$name.initramfs.cpio.gz"
+}
 log "capture.sh: kernel $kernel, initramfs $(stat -c %s "$work/initramfs.cpio.gz") bytes"
 
 accel=tcg
@@ -144,9 +176,17 @@ for name in "${names[@]}"; do
 	set +e
 	(
 		set -euo pipefail
-		QEMU_ARGS= KERNEL_ARGS= KASLR=0 TIMEOUT=$timeout_s FIRMWARE=
+		QEMU_ARGS= KERNEL_ARGS= KASLR=0 TIMEOUT=$timeout_s FIRMWARE= ACTIONS= MODULES=
 		# shellcheck disable=SC1090
 		. "$conf"
+		initrd=$work/initramfs.cpio.gz
+		if [ -n "$ACTIONS" ] || [ -n "$MODULES" ]; then
+			extra_initramfs "$name" "$ACTIONS" "$MODULES" || {
+				printf '%-28s FAIL initramfs extras\n' "$name"
+				exit 1
+			}
+			initrd=$work/$name.initramfs.cpio.gz
+		fi
 		fw_args=
 		case "${FIRMWARE:-}" in
 		'' | seabios) ;; # QEMU's default BIOS
@@ -185,7 +225,7 @@ for name in "${names[@]}"; do
 			-display none -monitor none -no-reboot \
 			-serial "file:$serial" \
 			$fw_args $QEMU_ARGS \
-			-kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
+			-kernel "$kernel" -initrd "$initrd" \
 			-append "$cmdline" \
 			</dev/null >"$work/$name.qemu.out" 2>&1 || rc=$?
 		set +f

@@ -12,8 +12,12 @@
  *   0xSTART-0xEND FLAGS
  * (inclusive pfns, lowercase hex; FLAGS is a comma-separated subset of
  * "reserved,buddy,nopage" in that order, or "-" when none is set),
- * between "=== meminit-capture: kpageflags ===" and
- * "=== meminit-capture: end kpageflags ===".
+ * between "=== meminit-capture: LABEL ===" and
+ * "=== meminit-capture: end LABEL ===".
+ *
+ * Usage: kpageflags [PATH [LABEL]]   (defaults: /proc/kpageflags, kpageflags)
+ * LABEL names the section, e.g. "kpageflags@3" for the capture after
+ * hotplug action 3.
  *
  * Note: the kernel sets KPF_BUDDY only on the first page of a free buddy
  * block, so free memory shows as alternating "buddy" / "-" runs.
@@ -63,6 +67,7 @@ static unsigned int classify(uint64_t v)
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "/proc/kpageflags";
+	const char *label = argc > 2 ? argv[2] : "kpageflags";
 	static uint64_t buf[CHUNK_ENTRIES];
 	uint64_t pfn = 0, run_start = 0;
 	unsigned int run_flags = 0;
@@ -70,7 +75,7 @@ int main(int argc, char **argv)
 	size_t carry = 0;	/* bytes of a partial entry kept at buf start */
 	int fd;
 
-	printf("=== meminit-capture: kpageflags ===\n");
+	printf("=== meminit-capture: %s ===\n", label);
 	fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		printf("error: open %s: %s\n", path, strerror(errno));
@@ -119,7 +124,7 @@ int main(int argc, char **argv)
 		       flag_names(run_flags));
 	close(fd);
 out:
-	printf("=== meminit-capture: end kpageflags ===\n");
+	printf("=== meminit-capture: end %s ===\n", label);
 	fflush(stdout);
 	return rc;
 }

@@ -4,7 +4,8 @@
 # Sanity-check captured logs: tools/corpus/verify.sh [NAME...]
 # For each test/corpus/NAME.log (default: every config in tools/corpus/configs)
 # check the kernel banner, the memblock=debug output, the zone/node setup
-# lines, every capture section, and that /proc/cmdline carries the config's
+# lines, every capture section, every hotplug action's result and @N
+# sections, and that /proc/cmdline carries the config's
 # KERNEL_ARGS (and nokaslr unless KASLR=1).  Prints one line per log.
 set -euo pipefail
 
@@ -50,6 +51,16 @@ for name in "${names[@]}"; do
 			'$0==e{f=0} f{n++} $0==b{f=1} END{print n+0}' "$log")
 		[ "$n" -gt 0 ] || errs+=("empty section $s")
 	done
+	# hotplug actions: every action has a result and its @N sections
+	na=$(grep -c '^=== meminit-action: [0-9]' "$log" || true)
+	nr=$(grep -c '^=== meminit-action-result: [0-9]* \(ok\|error .*\) ===$' "$log" || true)
+	[ "$na" = "$nr" ] || errs+=("$na actions but $nr results")
+	if [ "$na" -gt 0 ]; then
+		for s in /proc/zoneinfo /proc/iomem /sys/devices/system/memory kpageflags; do
+			n=$(grep -c "^$M end $s@[0-9]* ===\$" "$log" || true)
+			[ "$n" = "$na" ] || errs+=("$n of $na sections $s@N")
+		done
+	fi
 	cmdline=$(awk -v b="$M /proc/cmdline ===" 'f{print; exit} $0==b{f=1}' "$log")
 	KERNEL_ARGS= KASLR=0 FIRMWARE=
 	# shellcheck disable=SC1090
