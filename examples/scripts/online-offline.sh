@@ -6,8 +6,6 @@ echo online_kernel > /sys/devices/system/memory/memory36/state
 cat /sys/devices/system/memory/memory33/valid_zones
 # user pages land in ZONE_MOVABLE first; offlining migrates them
 alloc 2000 type=movable
-# kernel pages pin their block: offline fails with EBUSY
-alloc 16 type=unmovable order=2
 echo offline > /sys/devices/system/memory/memory32/state
 echo offline > /sys/devices/system/memory/memory36/state
 cat /proc/zoneinfo

@@ -72,6 +72,8 @@ export interface MemoryHotplug {
   nNormalMemory: Set<number>;
   allocations: Map<string, TrackedAllocation>;
   nextAllocation: number;
+  /** build_all_zonelists() calls since boot (each prints "Built N zonelists…" again). */
+  zonelistRebuilds: number;
 }
 
 /** PHYSMEM_END with 4-level paging: 2^46 (MAX_PHYSMEM_BITS); 5-level: 2^52. */
@@ -115,7 +117,7 @@ export function memoryHotplugInit(m: Machine, opts: MemoryHotplugOptions = {}): 
     defaultOnlineType: p.memhpDefaultState === undefined ? 0 : (['offline', 'online', 'online_kernel', 'online_movable'].indexOf(p.memhpDefaultState) as Mmop),
     policy: { onlinePolicy: p.onlinePolicy, autoMovableRatio: 301, autoMovableNumaAware: true, movableNode: p.movableNode, presentEarly },
     memmapOnMemory: p.memmapOnMemory, reserved: opts.reserved ?? 'keep', groups: [], resources: [],
-    nodesOnline: new Set(m.onlineNodes), nMemory, nNormalMemory, allocations: new Map(), nextAllocation: 0,
+    nodesOnline: new Set(m.onlineNodes), nMemory, nNormalMemory, allocations: new Map(), nextAllocation: 0, zonelistRebuilds: 0,
   };
   m.hotplug = hp;
   hp.blocks.memoryDevInit();
@@ -207,6 +209,7 @@ export function adjustPresentPageCount(m: Machine, pfn: number, group: MemoryGro
 
 /** build_all_zonelists() after a zone became populated or empty. */
 function rebuildZonelists(m: Machine): void {
+  hotplugOf(m).zonelistRebuilds++;
   buildAllZonelists(buddyOf(m), buddyOf(m).zonelistOptions);
 }
 

@@ -28,7 +28,7 @@ import { lateFrees, type Span } from './replay-late-frees.js';
 import { ReplayError, type ReplayContext } from './replay-context.js';
 import { MemblockReplay, type AllocationRecord } from './replay-memblock.js';
 import { slitFromLog } from './replay-slit.js';
-import { checkMemoryBlocksCapture, hotplugReplayMachine, planBootMemoryBlocks, replayActions } from './replay-hotplug.js';
+import { checkMemoryBlocksCapture, hotAddedRanges, hotplugReplayMachine, planBootMemoryBlocks, replayActions, type HotplugReplay } from './replay-hotplug.js';
 import { MEMORY_DIR } from '../fs/sysfs.js';
 
 export { ReplayError, type AllocationRecord };
@@ -97,6 +97,8 @@ class Replay implements ReplayContext {
   private slitGuessed = false;
   private zonesDone = false;
   private zonelistsDone = false;
+  /** Built/Policy lines of zonelist rebuilds after boot (memory onlined by the ACPI driver). */
+  private readonly runtimeZonelists: LogLine[] = [];
   private emitted = 0;
   /** Each zone's managed pages at the end of boot, when the log says enough to predict them. */
   managed: ZoneCounts | undefined;
@@ -136,6 +138,10 @@ class Replay implements ReplayContext {
     if (!this.numaDone && NUMA_DONE.some((f) => f.parse(text) !== undefined)) this.ensureNuma();
     if (Z.zoneRangesHeader.parse(text) && !this.zonesDone) this.runZones();
     if (Z.builtZonelists.parse(text) && !this.zonelistsDone) this.runZonelists();
+    if (this.zonelistsDone && (Z.builtZonelists.parse(text) || Z.policyZone.parse(text)) !== undefined && !this.check.pending(Z.builtZonelists.name) && !this.check.pending(Z.policyZone.name)) {
+      this.runtimeZonelists.push({ no, text });
+      return i;
+    }
     if (!this.compare(no, text) && LOOKS_LIKE.test(text) && !READ_ELSEWHERE.some((f) => f.parse(text) !== undefined)) {
       this.notes.push(`${this.file}:${no}: not readable as Linux 6.1 prints this line, ignored: ${text.slice(0, 120)}`);
     }
@@ -314,9 +320,10 @@ class Replay implements ReplayContext {
     const late = lateFrees(this.m, this.log, this.notes);
     this.checkKpageflags(late);
     this.managed = predictManaged(this.m, late);
-    checkZoneinfoCapture(this, this.log, this.managed);
+    const hr = this.needsHotplugMachine() ? hotplugReplayMachine(this, this.log, this.managed, this.opts.hotplugReserved) : undefined;
+    checkZoneinfoCapture(this, this.log, hr ? hr.managed() : this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
-    this.checkMemoryBlocks();
+    this.checkMemoryBlocks(hr);
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));
     for (const m of this.check.leftovers()) {
       if (!hasZones && (m.format.startsWith('zone.') || m.format.startsWith('numa.'))) continue;
@@ -344,21 +351,42 @@ class Replay implements ReplayContext {
     }
   }
 
-  /** The memory blocks at the end of boot, DIMMs hot-added by ACPI included, against the sysfs capture. */
-  private checkMemoryBlocks(): void {
+  /**
+   * Memory hotplug that needs the struct pages: the log's actions, a --script, or DIMMs onlined
+   * at boot (memhp_default_state=): the machine gets them before the end-of-boot captures are read.
+   */
+  private needsHotplugMachine(): boolean {
+    if (!this.log.captures.has(MEMORY_DIR) || !this.m.zones || !this.m.memblock) return !!this.opts.script && !!this.m.zones;
+    if (this.log.actions.length || this.opts.script) return true;
+    const st = this.m.params.memhpDefaultState;
+    const iomem = this.log.captures.get('/proc/iomem')?.lines;
+    return !!st && st !== 'offline' && !!iomem && hotAddedRanges(this.m, iomem).length > 0;
+  }
+
+  /** The memory blocks at the end of boot (DIMMs hot-added by ACPI included) against the sysfs capture, then the actions. */
+  private checkMemoryBlocks(hr: HotplugReplay | undefined): void {
     const cap = this.log.captures.get(MEMORY_DIR);
     if (!cap || !this.m.zones || !this.m.memblock) return;
-    if (this.log.actions.length) {
-      replayActions(this, this.log, this.managed, this.opts.hotplugReserved);
-      return;
-    }
-    if (this.opts.script) {
-      hotplugReplayMachine(this, this.log, this.opts.hotplugReserved);
+    if (hr) {
       checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
+      this.checkRuntimeZonelists();
+      replayActions(this, this.log, hr);
       return;
     }
-    if (planBootMemoryBlocks(this.m, this.log.captures.get('/proc/iomem')?.lines)) checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
-    else this.notes.push(`${this.file}:${cap.no}: memory hot-added at boot was onlined (auto_online_blocks): its blocks need the struct pages, not predicted here`);
+    if (planBootMemoryBlocks(this.m, this.log)) checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
+  }
+
+  /**
+   * build_all_zonelists() runs again when onlining populates an empty zone: the boot log shows
+   * those rebuilds when DIMMs are onlined at boot. Their count, node count and policy zone are
+   * the model's; "Total pages" subtracts the zones' high watermarks, which meminit does not model.
+   */
+  private checkRuntimeZonelists(): void {
+    const want = this.m.hotplug?.zonelistRebuilds ?? 0;
+    const got = this.runtimeZonelists.filter((l) => Z.builtZonelists.parse(l.text)).length;
+    if (got === want) this.check.matched++;
+    else this.check.add({ what: 'differs', format: Z.builtZonelists.name, line: this.runtimeZonelists[0]?.no, kernel: `${got} zonelist rebuilds after boot`, predicted: `${want} rebuilds` });
+    if (got) this.notes.push(`${this.file}:${this.runtimeZonelists[0]!.no}: zonelists rebuilt ${got} time(s) by memory onlined at boot; their "Total pages" counts high watermarks meminit does not model`);
   }
 
   /** The "Memory: …K/…K available" line, its kernel-image sizes taken from the log itself. */

@@ -108,7 +108,7 @@ describe('machine file errors', () => {
   });
 
   it('an unknown preset lists the known ones', () => {
-    assert.equal(failure(() => loadPreset('nope')), 'unknown preset "nope"; available: default, seed, pc-1g, q35-4g, numa4-memoryless, movable');
+    assert.equal(failure(() => loadPreset('nope')), 'unknown preset "nope"; available: default, seed, pc-1g, q35-4g, numa4-memoryless, movable, hotplug');
   });
 
   describe('files', () => {

@@ -9,8 +9,8 @@ import { e820Lines, G, sratLines } from './fixture.js';
 const usable = (fw: Firmware) => fw.e820.filter((e) => e.type === 1);
 
 describe('presets', () => {
-  it('list the six documented presets, default first', () => {
-    assert.deepEqual(listPresets().map((p) => p.name), ['default', 'seed', 'pc-1g', 'q35-4g', 'numa4-memoryless', 'movable']);
+  it('list the seven documented presets, default first', () => {
+    assert.deepEqual(listPresets().map((p) => p.name), ['default', 'seed', 'pc-1g', 'q35-4g', 'numa4-memoryless', 'movable', 'hotplug']);
   });
 
   for (const { name, description } of listPresets()) {

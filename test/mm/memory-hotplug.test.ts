@@ -17,6 +17,11 @@ import { pageViewChecked, pfnToSection, sectionMemmap } from '../../src/mm/spars
 import { zoneEndPfn } from '../../src/mm/zone.js';
 import { acpiMemoryDeviceAdd } from '../../src/drivers/acpi/acpi-memhotplug.js';
 import { blockWrite, cat, hotplugMachine, MEM, PC_2G_DIMMS } from './hotplug-fixture.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { lexBootLog } from '../../src/trace/dmesg.js';
+import { hotAddedRanges } from '../../src/trace/replay-hotplug.js';
+import { loadPreset } from '../../src/machine/index.js';
 
 const BLOCK = 32768;
 const zone = (m: Machine, nid: number, zid: number) => m.zones!.nodes.get(nid)!.zones[zid]!;
@@ -28,6 +33,12 @@ const freeOrder10 = (m: Machine, zid: number): number => buddyZone(m.buddy as Bu
 
 describe('memory blocks after boot', () => {
   const m = hotplugMachine();
+  it('plugs the preset\'s DIMMs where QEMU put them in the corpus boot pc-2g-dimm-online', () => {
+    const log = lexBootLog(readFileSync(fileURLToPath(new URL('../../../test/corpus/pc-2g-dimm-online.log', import.meta.url)), 'utf8'), 'pc-2g-dimm-online.log');
+    const real = hotAddedRanges(m, log.captures.get('/proc/iomem')!.lines);
+    assert.deepEqual(real, [{ start: 0x100000000, size: 0x20000000 }, { start: 0x120000000, size: 0x40000000 }]);
+    assert.deepEqual(loadPreset('hotplug').dimms.map((d) => ({ start: d.start, size: d.size })), real);
+  });
   it('has 128 MiB blocks: 16 online boot blocks, the DIMMs offline at 4G', () => {
     assert.equal(cat(m, `${MEM}/block_size_bytes`), '8000000');
     assert.equal(cat(m, `${MEM}/auto_online_blocks`), 'offline');

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The ACPI memory hotplug driver (drivers/acpi/acpi_memhotplug.c, 6.1): a memory device (a
 // QEMU pc-dimm) is one static memory group and one add_memory call for its whole range, with
-// the memmap on the memory when mhp_supports_memmap_on_memory() allows, resources merged.
+// the memmap on the memory when mhp_supports_memmap_on_memory() allows (its "System RAM"
+// resource stays its own: the driver does not ask MHP_MERGE_RESOURCE).
 import { PAGE_SIZE } from '../../include/pfn.js';
 import type { Machine } from '../../kernel/machine.js';
 import { addMemory, hotplugOf, mhpSupportsMemmapOnMemory } from '../../mm/memory-hotplug.js';
@@ -14,7 +15,7 @@ export function acpiMemoryDeviceAdd(m: Machine, nid: number, start: number, size
   const hp = hotplugOf(m);
   const group = { id: hp.groups.length, nid, maxPages: Math.ceil(size / PAGE_SIZE), presentKernelPages: 0, presentMovablePages: 0 };
   hp.groups.push(group);
-  const ret = addMemory(m, nid, start, size, { group, mergeResource: true, memmapOnMemory: mhpSupportsMemmapOnMemory(m, size) });
+  const ret = addMemory(m, nid, start, size, { group, memmapOnMemory: mhpSupportsMemmapOnMemory(m, size) });
   if (ret) hp.groups.pop();
   return ret;
 }
