@@ -16,7 +16,7 @@ import { MigrateType, ZoneType } from '../src/include/mmzone.js';
 import { PAGE_SIZE } from '../src/include/pfn.js';
 import { memblockCreate } from '../src/mm/memblock.js';
 import { earlyInitState, memmapInitRange, memmapInitZoneDevice } from '../src/mm/memmap-init-range.js';
-import { zoneDeviceInit419 } from '../src/mm/memremap-legacy.js';
+import { devmMemremapPagesWalk419, memmapInitZoneHotplug419 } from '../src/mm/memremap-legacy.js';
 import { ndPfnLayout } from '../src/mm/memremap-pmem.js';
 import { sectionChunks } from '../src/mm/memremap-hotplug.js';
 import { pageInitPoison, pageWord } from '../src/mm/page.js';
@@ -66,6 +66,8 @@ const dummyZones = (): ZoneLayout => ({
 interface Row {
   size: number; pages: number; variant: string; allocMs: number; bestMs: number; medianMs: number;
   mpagesPerSec: number; secPerTiB: number;
+  /** The best round's two passes (4.19 only): memmap_init_zone, then the device pfn walk. */
+  passesMs?: [number, number];
 }
 
 function bench(size: number, args: Args): Row[] {
@@ -87,28 +89,37 @@ function bench(size: number, args: Args): Row[] {
     addrHi: PGMAP_ADDR_HI, addrLo: pgmapAddrLo(0), ref: 0, vmemmapPfn: new Map(),
   };
   const ctx = { mb: memblockCreate(), zones: dummyZones(), memmap: mm, presentSections: new Set<number>(), groupByMobilityDisabled: false, early: earlyInitState() };
-  const variants: [string, () => void][] = [
+  // Each variant returns the split point of its time (the end of its first pass).
+  const variants: [string, () => number][] = [
     ['6.1 memmap_init_zone_device', () => {
       memmapInitRange(ctx, pages, 0, ZoneType.DEVICE, startPfn, 0, 'hotplug', pgmap.altmap, MigrateType.MOVABLE);
       memmapInitZoneDevice(mm, false, 0, startPfn, pages, pgmap);
+      return performance.now();
     }],
-    ['4.19 per-page + second walk', () => zoneDeviceInit419(mm, false, pgmap)],
+    ['4.19 per-page + second walk', () => {
+      memmapInitZoneHotplug419(mm, false, 0, startPfn, pages, pgmap.altmap);
+      const split = performance.now();
+      devmMemremapPagesWalk419(mm, pgmap);
+      return split;
+    }],
   ];
-  const times = variants.map(() => [] as number[]);
+  const times = variants.map(() => [] as [number, number][]);
   for (let r = 0; r < args.rounds; r++) {
     variants.forEach(([, run], i) => {
       for (const [p, n] of sectionChunks(startPfn, pages)) pageInitPoison(mm.sections[Math.floor(p / 32768)]!.memmap!, pageWord(p), n);
       const t = performance.now();
-      run();
-      times[i]!.push(performance.now() - t);
+      const split = run();
+      const e = performance.now();
+      times[i]!.push([e - t, split - t]);
     });
   }
   return variants.map(([variant], i) => {
-    const ts = [...times[i]!].sort((a, b) => a - b);
-    const best = ts[0]!;
+    const ts = [...times[i]!].sort((a, b) => a[0] - b[0]);
+    const [best, split] = ts[0]!;
     return {
-      size, pages, variant, allocMs: +allocMs.toFixed(1), bestMs: +best.toFixed(1), medianMs: +ts[Math.floor(ts.length / 2)]!.toFixed(1),
+      size, pages, variant, allocMs: +allocMs.toFixed(1), bestMs: +best.toFixed(1), medianMs: +ts[Math.floor(ts.length / 2)]![0].toFixed(1),
       mpagesPerSec: +(pages / 1e6 / (best / 1000)).toFixed(1), secPerTiB: +((best / 1000) * (TiB / size)).toFixed(2),
+      ...(i === 1 ? { passesMs: [+split.toFixed(1), +(best - split).toFixed(1)] as [number, number] } : {}),
     };
   });
 }
@@ -137,7 +148,8 @@ function main(): void {
   console.log(`ZONE_DEVICE init, ${args.altmap ? 'memmap on the device (altmap)' : 'memmap in RAM'}, best of ${args.rounds}`);
   console.log(`${'size'.padEnd(6)} ${'variant'.padEnd(30)} ${pad('alloc+touch ms', 14)} ${pad('best ms', 9)} ${pad('median ms', 10)} ${pad('Mpages/s', 9)} ${pad('s/TiB', 7)}`);
   for (const r of rows) {
-    console.log(`${`${r.size / GiB}G`.padEnd(6)} ${r.variant.padEnd(30)} ${pad(r.allocMs, 14)} ${pad(r.bestMs, 9)} ${pad(r.medianMs, 10)} ${pad(r.mpagesPerSec, 9)} ${pad(r.secPerTiB, 7)}`);
+    const passes = r.passesMs ? `  (memmap_init_zone ${r.passesMs[0]} ms + pfn walk ${r.passesMs[1]} ms)` : '';
+    console.log(`${`${r.size / GiB}G`.padEnd(6)} ${r.variant.padEnd(30)} ${pad(r.allocMs, 14)} ${pad(r.bestMs, 9)} ${pad(r.medianMs, 10)} ${pad(r.mpagesPerSec, 9)} ${pad(r.secPerTiB, 7)}${passes}`);
   }
   for (const s of seed) {
     console.log(`${'3T'.padEnd(6)} ${s.variant.padEnd(30)} ${pad('-', 14)} ${pad(s.seconds * 1000, 9)} ${pad('-', 10)} ${pad(s.mpagesPerSec, 9)} ${pad(s.secPerTiB, 7)}`);
