@@ -7,8 +7,8 @@
 // what it did if sparse_add_section() fails anyway.
 import { E820Type } from '../arch/x86/e820-types.js';
 import { ERANGE, MAX_PHYSMEM_BITS, type VmemAltmapState } from '../include/memremap.js';
-import { PAGES_PER_SECTION, pfnToSectionNr, ZoneType, MigrateType } from '../include/mmzone.js';
-import { isAligned, pfnPhys } from '../include/pfn.js';
+import { MIGRATE_TYPES, MigrateType, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, pfnToSectionNr, ZoneType } from '../include/mmzone.js';
+import { isAligned, PAGE_SIZE, pfnPhys } from '../include/pfn.js';
 import { PAGES_PER_SUBSECTION, SectionFlag } from '../include/sparsemem.js';
 import type { Machine } from '../kernel/machine.js';
 import { earlyInitState, memmapInitRange, vmemAltmapOffset } from './memmap-init-range.js';
@@ -45,12 +45,16 @@ export function regionIntersectsSystemRam(m: Machine, start: number, end: number
     if (s < t) spans.push([s, t]);
   }
   const mm = m.memmap;
-  if (mm) {
-    for (let a = start - (start % (PAGES_PER_SUBSECTION * 4096)); a < end; a += PAGES_PER_SUBSECTION * 4096) {
-      const pfn = a / 4096;
-      const ms = mm.sections[pfnToSectionNr(pfn)];
-      if (!ms || earlySection(ms) || !pfnSectionValid(ms, pfn) || isDevice(pfn)) continue;
-      spans.push([Math.max(start, a), Math.min(end, a + PAGES_PER_SUBSECTION * 4096)]);
+  const SUB = PAGES_PER_SUBSECTION * PAGE_SIZE;
+  // Only sections the memmap has can hold hot-added RAM: the walk is bounded by them, not the range.
+  const lastNr = Math.min(pfnToSectionNr(Math.ceil(end / PAGE_SIZE) - 1), (mm?.sections.length ?? 0) - 1);
+  for (let nr = pfnToSectionNr(Math.floor(start / PAGE_SIZE)); mm && nr <= lastNr; nr++) {
+    const ms = mm.sections[nr];
+    if (!ms || earlySection(ms)) continue;
+    const base = nr * PAGES_PER_SECTION * PAGE_SIZE;
+    for (let a = Math.max(base, start - (start % SUB)); a < Math.min(end, base + PAGES_PER_SECTION * PAGE_SIZE); a += SUB) {
+      const pfn = a / PAGE_SIZE;
+      if (pfnSectionValid(ms, pfn) && !isDevice(pfn)) spans.push([Math.max(start, a), Math.min(end, a + SUB)]);
     }
   }
   spans.sort((x, y) => x[0] - y[0]);
@@ -163,7 +167,7 @@ export function removePagesDevice(m: Machine, pfn: number, nrPages: number, altm
 }
 
 /** page_group_by_mobility_disabled as build_all_zonelists() left it. */
-export const machineGroupByMobilityDisabled = (m: Machine): boolean => (m.totalPages ?? 0) < 512 * 5;
+export const machineGroupByMobilityDisabled = (m: Machine): boolean => (m.totalPages ?? 0) < PAGEBLOCK_NR_PAGES * MIGRATE_TYPES;
 
 /**
  * mirrors move_pfn_range_to_zone() for the Device zone of node nid: an empty zone starts at the

@@ -125,6 +125,17 @@ export function memremapPmemResult(m: Machine, req: PmemMapRequest): MemremapRes
   return memremapPages(m, { type, start: req.start, size: size - lay.endTrunc, nid, vmemmapShift, altmap: lay.altmap });
 }
 
+/**
+ * Every pmem range of the machine, each as one namespace (what the pmem driver probes at boot):
+ * the errno of each, in address order.
+ */
+export function memremapAllPmem(m: Machine, opts: { altmap: boolean; mode?: 'fsdax' | 'devdax' }): { start: number; size: number; err: number }[] {
+  return pmemRanges(m).map((r) => ({
+    start: r.start, size: r.size,
+    err: memremapPmem(m, { start: r.start, altmap: opts.altmap, ...(opts.mode ? { mode: opts.mode } : {}) }),
+  }));
+}
+
 /** Unmap the pmem namespace mapped at start (memunmap_pages()); throws when nothing is mapped there. */
 export function memunmapPmem(m: Machine, start: number): void {
   const p = getDevPagemap(m, pfnDown(start));

@@ -15,16 +15,16 @@ import { ENXIO, MemoryType } from '../../src/include/memremap.js';
 import { MigrateType, NUMA_NO_NODE, ZoneType } from '../../src/include/mmzone.js';
 import { PG } from '../../src/include/page-flags.js';
 import { machineNew, type Machine } from '../../src/kernel/machine.js';
-import { parseMachine } from '../../src/machine/index.js';
+import { loadPreset, parseMachine } from '../../src/machine/index.js';
 import { checkMachineReport } from '../../src/mm/check.js';
 import { getDevPagemap, memremapPages, MemremapInputError, memunmapPages, pfnFirst } from '../../src/mm/memremap.js';
-import { memremapPmem, memremapPmemResult, memunmapPmem, ndPfnLayout, pmemRanges } from '../../src/mm/memremap-pmem.js';
+import { memremapAllPmem, memremapPmem, memremapPmemResult, memunmapPmem, ndPfnLayout, pmemRanges } from '../../src/mm/memremap-pmem.js';
 import {
   PageWord, pagePgmapHi, pagePgmapLo, pagePoisoned, pageRefcount, pageReserved, pageToNid, pageWord, pageZonenum,
   pageZoneDeviceDataNull, testPageFlag, vmemmapHi, vmemmapLo,
 } from '../../src/mm/page.js';
 import { getPageblockMigratetype } from '../../src/mm/pageblock.js';
-import { EEXIST, EINVAL, ENOMEM, pfnValid, sectionBytes, sectionMemmap } from '../../src/mm/sparse.js';
+import { EEXIST, EINVAL, ENOMEM, pfnValid, sectionBytes, sectionMemmap, sparseAddSection, sparseRemoveSection } from '../../src/mm/sparse.js';
 import { machineFile } from './deferred-fixture.js';
 
 const M = 2 ** 20;
@@ -134,7 +134,18 @@ describe('memremap_pages refusals: the kernel\'s errno, and nothing changed', ()
   it('a pfn device at an address not 2M aligned: EINVAL (nd_pfn_init)', () => {
     unchanged(() => memremapPmem(m, { start: 0x80100000, altmap: true }), EINVAL);
   });
-  it('beyond the hotpluggable range (64 TiB): EINVAL', () => unchanged(() => req(2 ** 46, 2 * M), EINVAL));
+  it('beyond the hotpluggable range (64 TiB): EINVAL, quickly even for a petabyte', () => {
+    unchanged(() => req(2 ** 46, 2 * M), EINVAL);
+    unchanged(() => req(2 ** 46, 2 ** 50), EINVAL);
+  });
+  it('memory hot-added as System RAM (a populated subsection no pgmap owns): ENXIO', () => {
+    assert.equal(sparseAddSection(m.memmap!, 0, 0x90000, 512), 0);
+    try {
+      unchanged(() => req(0x8fe00000, 4 * M), ENXIO);
+    } finally {
+      assert.equal(sparseRemoveSection(m.memmap!, 0x90000, 512), 0);
+    }
+  });
   it('an altmap too small for the memmap of every full section: ENOMEM', () => {
     unchanged(() => req(0x80000000, 256 * M, { altmap: { reserve: 2, free: 600 } }), ENOMEM);
   });
@@ -221,4 +232,25 @@ describe('pfn device layout (nd_pfn_init)', () => {
     });
   }
   it('no room left for data: ENXIO', () => assert.equal(ndPfnLayout(0x100000000, 2 * M, 2 * M), ENXIO));
+});
+
+describe('the default preset: every pmem range mapped at once, on the node that owns it', () => {
+  const m = boot(loadPreset('default'));
+  it('maps memmap=1G!0x240000000 into node 1\'s Device zone and grows node 1\'s span past it', () => {
+    assert.deepEqual(memremapAllPmem(m, { altmap: true }), [{ start: 0x240000000, size: 1024 * M, err: 0 }]);
+    const p = getDevPagemap(m, 0x240000)!;
+    assert.equal(p.nid, 1);
+    assert.deepEqual([device(m, 1).zoneStartPfn, device(m, 1).spannedPages], [0x240000, 0x40000]);
+    assert.deepEqual([device(m, 0).zoneStartPfn, device(m, 0).spannedPages], [0, 0]);
+    const pg = m.zones!.nodes.get(1)!;
+    assert.deepEqual([pg.nodeStartPfn, pg.nodeEndPfn, pg.nodeSpannedPages], [0x180000, 0x280000, 0x100000]);
+    const d = page(m, pfnFirst(p));
+    assert.equal(pageToNid(d.mm, d.w), 1);
+    clean(m);
+  });
+  it('keeps node 1\'s grown span after the unmap (6.1 does not shrink it)', () => {
+    memunmapPmem(m, 0x240000000);
+    assert.equal(m.zones!.nodes.get(1)!.nodeEndPfn, 0x280000);
+    clean(m);
+  });
 });
