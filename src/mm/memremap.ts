@@ -129,6 +129,10 @@ export function memremapPages(m: Machine, r: MemremapRequest): MemremapResult {
     basePfn: r.altmap.basePfn ?? startPfn, endPfn: r.altmap.endPfn ?? startPfn + nrPages - 1,
     reserve: r.altmap.reserve, free: r.altmap.free, alloc: 0, align: 0,
   };
+  // device-dax refuses a range whose device pages are not whole compound pages (dev_dax_validate_align()).
+  const perCompound = 2 ** (r.vmemmapShift ?? 0);
+  const first = startPfn + vmemAltmapOffset(altmap);
+  if (perCompound > 1 && (first % perCompound || (startPfn + nrPages - first) % perCompound)) return fail(EINVAL);
   const id = reg.nextId;
   const pgmap: DevPagemap = {
     id, type: r.type, start: r.start, end: r.start + r.size, altmap, vmemmapShift: r.vmemmapShift ?? 0, nid,

@@ -221,6 +221,11 @@ describe('devdax: compound pages (vmemmap_shift 9) on a pfn device', () => {
     memunmapPages(m, p);
     clean(m);
   });
+  it('refuses device pages that are not whole compound pages: EINVAL', () => {
+    const err = memremapPages(m, { type: MemoryType.GENERIC, start: 0x80000000, size: 6 * M, nid: 0, vmemmapShift: 10 }).err;
+    assert.equal(err, EINVAL);
+    clean(m);
+  });
 });
 
 describe('pfn device layout (nd_pfn_init)', () => {
