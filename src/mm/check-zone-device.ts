@@ -11,7 +11,7 @@ import { pfnDown, roundUp } from '../include/pfn.js';
 import { PAGES_PER_SUBSECTION } from '../include/sparsemem.js';
 import type { Machine } from '../kernel/machine.js';
 import type { FreeBlock } from './free-area-check.js';
-import { vmemAltmapOffset } from './memmap-init-range.js';
+import { vmemAltmapOffset } from './memmap-init-zone-device.js';
 import type { PgmapRegistry } from './memremap.js';
 import {
   PAGE_WORDS, PageWord, pageBuddy, pagePgmapHi, pagePgmapLo, pagePoisoned, pageReserved, pageToNid, pageWord,

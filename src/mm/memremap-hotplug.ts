@@ -11,7 +11,8 @@ import { MIGRATE_TYPES, MigrateType, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, pfnT
 import { isAligned, PAGE_SIZE, pfnPhys } from '../include/pfn.js';
 import { PAGES_PER_SUBSECTION, SectionFlag } from '../include/sparsemem.js';
 import type { Machine } from '../kernel/machine.js';
-import { earlyInitState, memmapInitRange, vmemAltmapOffset } from './memmap-init-range.js';
+import { earlyInitState, memmapInitRange } from './memmap-init-range.js';
+import { vmemAltmapOffset } from './memmap-init-zone-device.js';
 import { PAGE_WORDS, pageInitPoison, pageWord } from './page.js';
 import {
   EEXIST, EINVAL, ENOMEM, earlySection, pfnSectionValid, sectionBytes, sparseAddSection, sparseRemoveSection, type Memmap, type MemSection,

@@ -16,7 +16,7 @@ import type { DevPagemap } from '../include/memremap.js';
 import { MigrateType, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, ZoneType } from '../include/mmzone.js';
 import { PG } from '../include/page-flags.js';
 import { LIST_POISON1_LO, LIST_POISON2_LO, POISON_POINTER_DELTA_HI } from '../include/poison.js';
-import { vmemAltmapOffset } from './memmap-init-range.js';
+import { vmemAltmapOffset } from './memmap-init-zone-device.js';
 import { HI, PageWord, initSinglePage, pageWord, setPagePgmap, vmemmapToPfn } from './page.js';
 import { setPageblockMigratetype } from './pageblock.js';
 import { pfnToSection, sectionMemmap, type Memmap } from './sparse.js';

@@ -14,7 +14,7 @@ import { NUMA_NO_NODE, pfnToSectionNr, ZoneType } from '../include/mmzone.js';
 import { ENXIO, MemoryType, PGMAP_ADDR_HI, pgmapAddrLo, type DevPagemap, type VmemAltmapState } from '../include/memremap.js';
 import { PAGE_SIZE, pfnDown } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
-import { memmapInitZoneDevice, vmemAltmapOffset } from './memmap-init-range.js';
+import { memmapInitZoneDevice, vmemAltmapOffset } from './memmap-init-zone-device.js';
 import {
   addPagesDevice, machineGroupByMobilityDisabled, mhpRangeAllowed, movePfnRangeToZoneDevice,
   regionIntersectsSystemRam, removePagesDevice, removePfnRangeFromZoneDevice, sectionChunks,
