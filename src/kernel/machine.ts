@@ -4,6 +4,7 @@ import type { Firmware } from '../arch/x86/firmware.js';
 import type { E820State } from '../arch/x86/e820-types.js';
 import type { NumaState } from '../arch/x86/numa.js';
 import type { Memblock } from '../mm/memblock.js';
+import type { PgmapRegistry } from '../mm/memremap.js';
 import type { MemmapInitResult } from '../mm/mm-init.js';
 import type { BuddyFreeTarget } from '../mm/page-free-core.js';
 import type { Memmap } from '../mm/sparse.js';
@@ -42,6 +43,8 @@ export interface Machine {
   policyZone: string | undefined;
   /** Memory blocks, hot-added memory and the model's allocations, once memoryHotplugInit() ran. */
   hotplug?: MemoryHotplug;
+  /** ZONE_DEVICE: live pgmaps (memremap_pages()), created on first use. */
+  pgmaps?: PgmapRegistry;
 }
 
 export function machineNew(name: string, firmware: Firmware): Machine {

@@ -9,6 +9,7 @@ import { PAGES_PER_SUBSECTION, SectionFlag } from '../include/sparsemem.js';
 import { checkHotplug } from './memory-hotplug-check.js';
 import type { Machine } from '../kernel/machine.js';
 import type { BuddyZone } from './free-area.js';
+import { checkZoneDevice, zoneDeviceSkipRanges, type ZoneDeviceViolationKind } from './check-zone-device.js';
 import { checkFreeAreasReport, type FreeAreaProblem, type FreeBlock } from './free-area-check.js';
 import { forEachMemPfnRange, forEachMemRegion, forEachReservedMemRange, memblockIsRegionReserved, memblockSearchPfnNid, type Memblock } from './memblock.js';
 import { PAGE_WORDS, pageBuddy, pagePoisoned, pageReserved, pageToNid, pageWord, pageZonenum } from './page.js';
@@ -19,7 +20,8 @@ import { populatedZone, zoneEndPfn, type ZoneLayout } from './zone.js';
 
 export type ViolationKind =
   | 'init-count' | 'poisoned' | 'zone-link' | 'reserved-flag' | 'reserved-free' | 'migratetype' | FreeAreaProblem
-  | 'offline-init' | 'hotplug-zone' | 'hotplug-present';
+  | 'offline-init' | 'hotplug-zone' | 'hotplug-present'
+  | ZoneDeviceViolationKind;
 
 export interface Violation {
   what: ViolationKind;
@@ -87,18 +89,32 @@ function reservedTailReinit(c: Ctx, mem: Uint32Array, w: number, pfn: number): b
   return pfn >= (c.m.memmapPlan?.firstDeferredPfn.get(Math.min(...online)) ?? Infinity);
 }
 
-/** Every valid pfn: initialised once (init counters when kept), not poisoned. */
-function checkInit(c: Ctx): void {
-  forEachValidPfnRange(c.memmap, (mem, count, start, end) => {
-    c.res.pfns += end - start;
-    for (let pfn = start, w = pageWord(start); pfn < end; pfn++, w += PAGE_WORDS) {
-      const poisoned = pagePoisoned(mem, w);
-      if (poisoned) report(c, { what: 'poisoned', pfn, detail: `pfn ${hex(pfn)}: struct page is poisoned (never initialised)` });
-      const n = count ? count[pfn % PAGES_PER_SECTION]! : 1;
-      if (n !== 1 && !(n === 2 && !poisoned && reservedTailReinit(c, mem, w, pfn))) {
-        report(c, { what: 'init-count', pfn, detail: `pfn ${hex(pfn)}: struct page initialised ${n} times` });
-      }
+/** Valid pfns [start, end) of one section: initialised once (init counters when kept), not poisoned. */
+function checkInitRange(c: Ctx, mem: Uint32Array, count: Uint8Array | undefined, start: number, end: number): void {
+  c.res.pfns += end - start;
+  for (let pfn = start, w = pageWord(start); pfn < end; pfn++, w += PAGE_WORDS) {
+    const poisoned = pagePoisoned(mem, w);
+    if (poisoned) report(c, { what: 'poisoned', pfn, detail: `pfn ${hex(pfn)}: struct page is poisoned (never initialised)` });
+    const n = count ? count[pfn % PAGES_PER_SECTION]! : 1;
+    if (n !== 1 && !(n === 2 && !poisoned && reservedTailReinit(c, mem, w, pfn))) {
+      report(c, { what: 'init-count', pfn, detail: `pfn ${hex(pfn)}: struct page initialised ${n} times` });
     }
+  }
+}
+
+/** Every valid pfn outside ZONE_DEVICE ranges (checkZoneDevice() has those): initialised once, not poisoned. */
+function checkInit(c: Ctx): void {
+  const skip = zoneDeviceSkipRanges(c.m.pgmaps);
+  forEachValidPfnRange(c.memmap, (mem, count, start, end) => {
+    let s = start;
+    for (const [a, b] of skip) {
+      if (b <= s) continue;
+      if (a >= end) break;
+      if (a > s) checkInitRange(c, mem, count, s, a);
+      s = Math.max(s, b);
+      if (s >= end) break;
+    }
+    if (s < end) checkInitRange(c, mem, count, s, end);
   });
 }
 
@@ -198,6 +214,8 @@ export function checkMachineReport(m: Machine, limit = 10000): CheckResult {
   checkReserved(c, blocks);
   for (const bz of zones) checkPageblocks(c, bz);
   if (m.hotplug) checkHotplug(m, (v) => report(c, v));
+  c.res.pfns += checkZoneDevice(m, c.memmap, blocks, b.groupByMobilityDisabled, (what, detail, pfn, nid, zone) =>
+    report(c, { what, detail, ...(pfn === undefined ? {} : { pfn }), ...(nid === undefined ? {} : { nid }), ...(zone === undefined ? {} : { zone }) }));
   return c.res;
 }
 

@@ -1,7 +1,7 @@
 // Invariants of the buddy allocator's free areas, checked from the struct pages and list heads
 // alone: every list is a well-formed doubly linked ring; every block on it is a PageBuddy head of
 // that order, aligned, inside its zone, refcount 0; blocks do not overlap; no other initialised
-// struct page of the zone is PageBuddy; nr_free and NR_FREE_PAGES agree with the lists; managed
+// struct page linked to the zone is PageBuddy; nr_free and NR_FREE_PAGES agree with the lists; managed
 // = free + allocated. Returns the problems found (at most `limit`), each naming pfns;
 // checkFreeAreasReport() hands them over with a kind and pfn instead (src/mm/check.ts uses it).
 import { MAX_ORDER, MIGRATE_TYPE_NAMES, MIGRATE_TYPES, MigrateType } from '../include/mmzone.js';
@@ -107,7 +107,9 @@ function checkZone(b: Buddy, bz: BuddyZone, report: FreeAreaReport, blocks: Free
     if (ms?.memmap && (earlySection(ms) || pfnSectionValid(ms, pfn))) {
       const mm = ms.memmap;
       for (let p = pfn, w = pageWord(pfn); p < next; p++, w += PAGE_WORDS) {
-        if (pageBuddy(mm, w) && !pagePoisoned(mm, w) && !heads.has(p)) report('buddy-not-listed', bz, `node ${bz.nid} ${z.name}: pfn ${hex(p)} is PageBuddy but heads no free list entry`, p);
+        // Zone spans may overlap (hot-added Normal and Movable interleave; a Device zone spans RAM
+        // between pmem ranges): only this zone's pages count.
+        if (pageBuddy(mm, w) && !pagePoisoned(mm, w) && !heads.has(p) && pageToNid(mm, w) === bz.nid && pageZonenum(mm, w) === bz.zid) report('buddy-not-listed', bz, `node ${bz.nid} ${z.name}: pfn ${hex(p)} is PageBuddy but heads no free list entry`, p);
       }
     }
     pfn = next;

@@ -195,7 +195,5 @@ export function initUnavailableRange(ctx: MemmapInitContext, spfn: number, epfn:
   return pgcnt;
 }
 
-/** memmap_init_zone_device(): ZONE_DEVICE struct pages (pgmap, compound pages) are not modelled yet. */
-export function memmapInitZoneDevice(): never {
-  throw new Error('memmap_init_zone_device (ZONE_DEVICE memory) is not modelled yet');
-}
+/** memmap_init_zone_device() and vmem_altmap_offset(): see memmap-init-zone-device.ts. */
+export { memmapInitZoneDevice, vmemAltmapOffset } from './memmap-init-zone-device.js';

@@ -32,7 +32,7 @@ export function checkHotplug(m: Machine, report: (v: Violation) => void): void {
       for (let p = pfn, w = pageWord(pfn); p < next; p++, w += PAGE_WORDS) {
         const poisoned = pagePoisoned(mem32, w);
         if (mem.state === 'offline') {
-          if (!poisoned) report({ what: 'offline-init', pfn: p, detail: `pfn ${hex(p)}: memory${mem.id} is offline but its struct page is initialised` });
+          if (!poisoned && m.memmap!.poison) report({ what: 'offline-init', pfn: p, detail: `pfn ${hex(p)}: memory${mem.id} is offline but its struct page is initialised` });
           continue;
         }
         if (early || poisoned) continue;

@@ -141,7 +141,7 @@ const buddyOf = (m: Machine): Buddy => m.buddy as Buddy;
 function hotplugInitContext(m: Machine): MemmapInitContext {
   return {
     mb: m.memblock!, zones: m.zones!, memmap: m.memmap, presentSections: new Set(), groupByMobilityDisabled: groupByMobilityDisabled(m),
-    early: earlyInitState(), hotplugReserved: hotplugOf(m).reserved === 'keep',
+    early: earlyInitState(), hotplugReserved: (m.hotplug?.reserved ?? 'keep') === 'keep',
   };
 }
 
@@ -182,7 +182,7 @@ export function removePfnRangeFromZone(m: Machine, nid: number, zid: number, sta
   for (let pfn = startPfn, end = startPfn + nrPages; pfn < end; ) {
     const next = Math.min(end, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
     const ms = pfnToSection(mm, pfn)!;
-    pageInitPoison(ms.memmap!, pageWord(pfn), next - pfn);
+    if (mm.poison) pageInitPoison(ms.memmap!, pageWord(pfn), next - pfn);
     ms.initCount?.fill(0, pfn % PAGES_PER_SECTION, pfn % PAGES_PER_SECTION + (next - pfn));
     pfn = next;
   }

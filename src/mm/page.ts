@@ -187,3 +187,20 @@ export class PoisonedPageError extends Error {
 export function pagePoisonCheck(mm: Uint32Array, w: number, pfn: number, what?: string): void {
   if (pagePoisoned(mm, w)) throw new PoisonedPageError(pfn, what);
 }
+
+// --- ZONE_DEVICE: page->pgmap and page->zone_device_data overlay lru.next and lru.prev ---
+
+/** Word offsets of the ZONE_DEVICE members of the first union (include/linux/mm_types.h). */
+export const ZoneDeviceWord = { PGMAP: PageWord.LRU_NEXT, ZONE_DEVICE_DATA: PageWord.LRU_PREV } as const;
+/** page->pgmap, low half. */
+export const pagePgmapLo = (mm: Uint32Array, w: number): number => mm[w + ZoneDeviceWord.PGMAP]!;
+/** page->pgmap, high half. */
+export const pagePgmapHi = (mm: Uint32Array, w: number): number => mm[w + ZoneDeviceWord.PGMAP + HI]!;
+/** page->pgmap = pgmap (an address as halves). */
+export function setPagePgmap(mm: Uint32Array, w: number, hi: number, lo: number): void {
+  mm[w + ZoneDeviceWord.PGMAP] = lo;
+  mm[w + ZoneDeviceWord.PGMAP + HI] = hi;
+}
+/** page->zone_device_data is NULL. */
+export const pageZoneDeviceDataNull = (mm: Uint32Array, w: number): boolean =>
+  mm[w + ZoneDeviceWord.ZONE_DEVICE_DATA] === 0 && mm[w + ZoneDeviceWord.ZONE_DEVICE_DATA + HI] === 0;

@@ -10,6 +10,10 @@
 //   remove START SIZE                  remove_memory() of offline blocks (what an ACPI eject ends with)
 //   alloc PAGES [type=T] [order=K] [node=N] [zone=Z]   kernel (unmovable, reclaimable) or user (movable) pages, id aN
 //   free ID                            free an allocation
+//   pmem map START|all [SIZE] [memmap=ram|dev] [mode=fsdax|devdax] [node=N]
+//                                      a persistent-memory range into ZONE_DEVICE (memremap_pages()):
+//                                      memmap=ram as a raw namespace, memmap=dev as a pfn device (altmap)
+//   pmem unmap START                   memunmap_pages() of the mapping that starts there
 //   check                              the invariant checker, one line per violation
 // A script is parsed whole before anything runs: a malformed line refuses the script (file:line).
 import { MigrateType, ZONE_NAMES } from '../include/mmzone.js';
@@ -21,6 +25,8 @@ import { parseBytes } from '../machine/units.js';
 import { checkMachineReport } from '../mm/check.js';
 import { removeMemory } from '../mm/memory-hotplug.js';
 import { allocTracked, defaultHighestZone, freeTracked } from '../mm/page-alloc-tracked.js';
+import { MemremapInputError } from '../mm/memremap.js';
+import { memremapAllPmem, memremapPmem, memunmapPmem } from '../mm/memremap-pmem.js';
 
 export type Command =
   | { kind: 'echo'; text: string }
@@ -31,6 +37,8 @@ export type Command =
   | { kind: 'remove'; start: number; size: number }
   | { kind: 'alloc'; pages: number; migratetype: number; order: number; nid: number | undefined; zone: number | undefined }
   | { kind: 'free'; id: string }
+  | { kind: 'pmem-map'; start: number | 'all'; size: number | undefined; altmap: boolean; mode: 'fsdax' | 'devdax'; nid: number | undefined }
+  | { kind: 'pmem-unmap'; start: number }
   | { kind: 'check' };
 
 export interface ScriptLine {
@@ -151,11 +159,32 @@ function parseCommand(ws: string[], where: string): Command {
     case 'free':
       if (rest.length !== 1 || !/^a\d+$/.test(rest[0]!)) throw new ScriptError(`${where}: expected "free ID" (an id alloc printed, e.g. a1)`);
       return { kind: 'free', id: rest[0]! };
+    case 'pmem': {
+      const usage = `${where}: expected "pmem map START|all [SIZE] [memmap=ram|dev] [mode=fsdax|devdax] [node=N]" or "pmem unmap START"`;
+      if (rest[0] === 'unmap') {
+        if (rest.length !== 2) throw new ScriptError(usage);
+        return { kind: 'pmem-unmap', start: bytes(rest[1], 'START', where) };
+      }
+      if (rest[0] !== 'map' || rest.length < 2) throw new ScriptError(usage);
+      const start = rest[1] === 'all' ? 'all' : bytes(rest[1], 'START', where);
+      const hasSize = rest[2] !== undefined && !rest[2].includes('=');
+      if (hasSize && start === 'all') throw new ScriptError(`${where}: "pmem map all" takes no SIZE`);
+      const o = options(rest.slice(hasSize ? 3 : 2), ['memmap', 'mode', 'node'], where);
+      const memmap = o.get('memmap') ?? 'ram';
+      if (memmap !== 'ram' && memmap !== 'dev') throw new ScriptError(`${where}: memmap "${memmap}" is not ram or dev`);
+      const mode = o.get('mode') ?? 'fsdax';
+      if (mode !== 'fsdax' && mode !== 'devdax') throw new ScriptError(`${where}: mode "${mode}" is not fsdax or devdax`);
+      const node = o.get('node');
+      return {
+        kind: 'pmem-map', start, size: hasSize ? bytes(rest[2], 'SIZE', where) : undefined, altmap: memmap === 'dev', mode,
+        nid: node === undefined ? undefined : int(node, 'node', where),
+      };
+    }
     case 'check':
       if (rest.length) throw new ScriptError(`${where}: "check" takes no arguments`);
       return { kind: 'check' };
     default:
-      throw new ScriptError(`${where}: unknown command "${verb}" (expected echo, cat, ls, dimm add, remove, alloc, free, check)`);
+      throw new ScriptError(`${where}: unknown command "${verb}" (expected echo, cat, ls, dimm add, remove, alloc, free, pmem, check)`);
   }
 }
 
@@ -218,6 +247,29 @@ export function runLine(m: Machine, line: ScriptLine): LineResult {
     }
     case 'free':
       return freeTracked(m, c.id) ? { line, out: [] } : { line, out: [], errno: -22, error: `free: ${c.id}: no such allocation` };
+    case 'pmem-map': {
+      try {
+        if (c.start === 'all') {
+          const rs = memremapAllPmem(m, { altmap: c.altmap, mode: c.mode });
+          if (!rs.length) return { line, out: [], errno: -22, error: 'pmem map: the machine has no persistent memory' };
+          const bad = rs.find((r) => r.err);
+          return bad ? fail(bad.err, `pmem map 0x${bad.start.toString(16)}: `) : { line, out: [] };
+        }
+        const ret = memremapPmem(m, { start: c.start, altmap: c.altmap, mode: c.mode, ...(c.size === undefined ? {} : { size: c.size }), ...(c.nid === undefined ? {} : { nid: c.nid }) });
+        return ret ? fail(ret, 'pmem map: ') : { line, out: [] };
+      } catch (e) {
+        if (e instanceof MemremapInputError) return { line, out: [], errno: -22, error: `pmem map: ${e.message}` };
+        throw e;
+      }
+    }
+    case 'pmem-unmap':
+      try {
+        memunmapPmem(m, c.start);
+        return { line, out: [] };
+      } catch (e) {
+        if (e instanceof MemremapInputError) return { line, out: [], errno: -22, error: `pmem unmap: ${e.message}` };
+        throw e;
+      }
     case 'check': {
       const r = checkMachineReport(m, 20);
       const out = r.violations.map((v) => `check: ${v.what}: ${v.detail}`);

@@ -7,7 +7,7 @@ import { MigrateType, ZoneType } from '../../src/include/mmzone.js';
 import { Printk } from '../../src/kernel/printk.js';
 import { memblockAdd, memblockCreate, memblockMarkMirror, memblockSetNode, type Memblock } from '../../src/mm/memblock.js';
 import {
-  earlyInitState, initUnavailableRange, memmapInitRange, memmapInitZoneDevice, type MemmapInitContext,
+  earlyInitState, initUnavailableRange, memmapInitRange, type MemmapInitContext,
 } from '../../src/mm/memmap-init-range.js';
 import { presentSections } from '../../src/mm/mm-init.js';
 import { pagePoisoned, pageRefcount, pageReserved, pageToNid, pageWord, pageZonenum } from '../../src/mm/page.js';
@@ -125,10 +125,6 @@ describe('memmap_init_range, hotplug context', () => {
     assert.equal(initCount(c, 0x8000), 0);
     memmapInitRange(c, 0x8000, 0, ZoneType.DEVICE, 0x8000, 0x10000, 'hotplug', { basePfn: 0x8000, reserve: 0x10, free: 0x200 }, MigrateType.MOVABLE);
     assert.deepEqual([0x800f, 0x8010, 0x820f, 0x8210].map((p) => initCount(c, p)), [0, 1, 1, 0]);
-  });
-
-  it('memmap_init_zone_device is not modelled yet, and says so', () => {
-    assert.throws(() => memmapInitZoneDevice(), /memmap_init_zone_device .* not modelled yet/);
   });
 });
 
