@@ -53,10 +53,12 @@ function program(setCode: (c: number) => void): Command {
     .description('replay a real boot log (serial console or dmesg text; best with memblock=debug) and predict what the kernel printed')
     .argument('<log>', 'the boot log')
     .addOption(new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary | kpageflags').choices(REPLAY_EMITS))
-    .option('--check', 'compare every prediction with the log; exit 1 listing each mismatch')
-    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay test/corpus/pc-1g.log --emit kpageflags\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
-    .action((log: string, o: { emit?: ReplayEmit; check?: boolean }) => {
-      setCode(replayCommand(log, { ...o, ...(o.emit || o.check ? {} : { emit: 'summary' as ReplayEmit }) }, out, err));
+    .option('--check', 'compare every prediction with the log (and, for corpus boots with hotplug actions, every action\'s result and captures); exit 1 listing each mismatch')
+    .option('--script <file>', 'after the replay, run a hotplug script on the replayed machine (its struct pages, memory blocks and boot DIMMs set up)')
+    .addOption(new Option('--hotplug-reserved <mode>', 'hot-added struct pages: keep PG_reserved until first freed (6.1) or drop it').choices(HOTPLUG_RESERVED).default('keep'))
+    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay test/corpus/pc-2g-dimm-online.log --check\n  meminit replay test/corpus/pc-1g.log --emit kpageflags\n  meminit replay test/corpus/pc-4g-numa2-dimm-movable-node.log --script examples/scripts/movable-node.sh\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
+    .action(async (log: string, o: { emit?: ReplayEmit; check?: boolean; script?: string; hotplugReserved: HotplugReserved }) => {
+      setCode(await replayCommand(log, { ...o, ...(o.emit || o.check || o.script ? {} : { emit: 'summary' as ReplayEmit }) }, out, err));
     });
 
   p.command('serve')

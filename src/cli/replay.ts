@@ -33,9 +33,9 @@ export function readLogFile(path: string): string {
   return readFileSync(path, 'utf8');
 }
 
-export function replayFile(path: string): ReplayResult {
+export function replayFile(path: string, opts: { script?: boolean; hotplugReserved?: 'keep' | 'drop' } = {}): ReplayResult {
   try {
-    return replayBootLog(lexBootLog(readLogFile(path), path));
+    return replayBootLog(lexBootLog(readLogFile(path), path), opts);
   } catch (e) {
     if (e instanceof LogError || e instanceof ReplayError) throw new UserError(e.message);
     throw e;
@@ -107,10 +107,15 @@ export function emitMachine(m: Machine, emit: Emit, extra: Record<string, unknow
 export interface ReplayOptions {
   emit?: ReplayEmit;
   check?: boolean;
+  /** A hotplug script to run on the replayed machine after boot (and after the log's own actions). */
+  script?: string;
+  hotplugReserved?: 'keep' | 'drop';
 }
 
-export function replayCommand(path: string, o: ReplayOptions, out: (s: string) => void, err: (s: string) => void): number {
-  const r = replayFile(path);
+export async function replayCommand(path: string, o: ReplayOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { loadScript, printResults } = await import('./run.js');
+  const lines = o.script ? loadScript(o.script) : undefined;
+  const r = replayFile(path, { ...(lines ? { script: true } : {}), ...(o.hotplugReserved ? { hotplugReserved: o.hotplugReserved } : {}) });
   const extra = {
     file: r.file, kernelVersion: r.kernelVersion, allocations: r.allocations, mismatches: r.mismatches,
     matched: r.matchedLines, notes: r.notes,
@@ -122,7 +127,13 @@ export function replayCommand(path: string, o: ReplayOptions, out: (s: string) =
     out(emitMachine(r.machine, o.emit, { ...extra, managed: r.managed && Object.fromEntries(r.managed) }, r.managed));
   }
   for (const n of r.notes) err(`note: ${n}`);
-  if (!o.check) return EXIT_OK;
+  let code = EXIT_OK;
+  if (lines) {
+    if (!r.machine.hotplug || !r.machine.memmap) throw new UserError(`${path}: the log does not describe zones: no machine to run ${o.script} on`);
+    const { runScript } = await import('../shell/script.js');
+    code = printResults(o.script!, runScript(r.machine, lines), out, err);
+  }
+  if (!o.check) return code;
   const okAllocs = r.allocations.filter((a) => a.kernel !== undefined && a.kernel === a.predicted).length;
   const checked = r.allocations.filter((a) => a.kernel !== undefined).length;
   for (const m of r.mismatches) err(formatMismatch(r.file, m));

@@ -16,6 +16,10 @@ import { acpiMemoryDeviceAdd } from '../drivers/acpi/acpi-memhotplug.js';
 import { managedNow } from '../fs/proc/index.js';
 import { errnoText, parseScript, runLine, ScriptError, type ScriptLine } from '../shell/script.js';
 import { ZoneType } from '../include/mmzone.js';
+import { kpageflagsFromMemmap } from '../fs/proc/kpageflags.js';
+import { earlySection, pfnToSection } from '../mm/sparse.js';
+import { kpageflagsRun, type KpageflagsRun } from './formats/kpageflags.js';
+import { checkKpageflagsCapture } from './replay-kpageflags.js';
 import { checkZoneinfoCapture } from './replay-captures.js';
 import type { ZoneCounts } from './replay-managed.js';
 
@@ -178,6 +182,39 @@ export function replayActions(ctx: ReplayContext, log: BootLog, hr: HotplugRepla
     }
     checkMemoryBlocksCapture(ctx, log, `${MEMORY_DIR}@${a.n}`);
     checkZoneinfoCapture(ctx, log, hr.managed(), `/proc/zoneinfo@${a.n}`);
+    checkHotAddedKpageflags(ctx, log, `kpageflags@${a.n}`);
+  }
+}
+
+/**
+ * /proc/kpageflags of the hot-added memory blocks after an action, against the capture: reserved
+ * (memmap_on_memory's self-hosted memmap) and nopage (offline blocks) pfn for pfn. Boot memory
+ * is the end-of-boot prediction's business.
+ */
+function checkHotAddedKpageflags(ctx: ReplayContext, log: BootLog, name: string): void {
+  const cap = log.captures.get(name);
+  const m = ctx.m;
+  if (!cap || !m.hotplug) return;
+  const runs = cap.lines.map((l) => kpageflagsRun.parse(l)).filter((r): r is KpageflagsRun => !!r);
+  const blocks = m.hotplug.blocks;
+  for (const mem of blocks.all()) {
+    const start = blocks.startPfn(mem);
+    const end = start + blocks.blockPages;
+    if (earlySection(pfnToSection(m.memmap!, start))) continue;
+    const clip = (rs: readonly KpageflagsRun[]): KpageflagsRun[] =>
+      rs.filter((r) => r.end > start && r.start < end).map((r) => ({ ...r, start: Math.max(r.start, start), end: Math.min(r.end, end) }));
+    const kernel = clip(runs);
+    if (!kernel.length) continue;
+    const mine = kpageflagsFromMemmap(m, start, end);
+    const diffs = checkKpageflagsCapture(mine, kernel).filter((d) => d.predictedOnly.length || d.kernelOnly.length);
+    if (!diffs.length) {
+      ctx.check.matched++;
+      continue;
+    }
+    const hex = (sp: [number, number][]): string => sp.slice(0, 3).map(([x, y]) => `0x${x.toString(16)}-0x${(y - 1).toString(16)}`).join(' ') || '-';
+    for (const d of diffs) {
+      ctx.check.add({ line: cap.no, format: 'kpageflags', what: 'differs', kernel: `${name} memory${mem.id}: ${d.flag} also at ${hex(d.kernelOnly)}`, predicted: `${d.flag} also at ${hex(d.predictedOnly)}` });
+    }
   }
 }
 

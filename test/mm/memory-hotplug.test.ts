@@ -22,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { lexBootLog } from '../../src/trace/dmesg.js';
 import { hotAddedRanges } from '../../src/trace/replay-hotplug.js';
 import { loadPreset } from '../../src/machine/index.js';
+import { replayBootLog } from '../../src/trace/replay.js';
+import { formatMismatch } from '../../src/trace/check.js';
 
 const BLOCK = 32768;
 const zone = (m: Machine, nid: number, zid: number) => m.zones!.nodes.get(nid)!.zones[zid]!;
@@ -258,4 +260,21 @@ describe('--hotplug-reserved', () => {
       clean(m);
     });
   }
+});
+
+describe('the seed\'s PageReserved question, against the real kernel', () => {
+  const name = 'pc-2g-dimm-memmap-on-memory.log';
+  const text = readFileSync(fileURLToPath(new URL(`../../../test/corpus/${name}`, import.meta.url)), 'utf8');
+  it('keep: every action of the memmap_on_memory boot replays exactly, kpageflags included', () => {
+    const r = replayBootLog(lexBootLog(text, name), { hotplugReserved: 'keep' });
+    assert.deepEqual(r.mismatches.map((m) => formatMismatch(name, m)), []);
+  });
+  it('drop: only /proc/kpageflags of the self-hosted memmap pages differs from 6.1', () => {
+    const r = replayBootLog(lexBootLog(text, name), { hotplugReserved: 'drop' });
+    assert.ok(r.mismatches.length > 0);
+    for (const m of r.mismatches) {
+      assert.equal(m.format, 'kpageflags');
+      assert.match(m.kernel ?? '', /memory32: reserved also at 0x100000-0x1001ff$/);
+    }
+  });
 });
