@@ -320,10 +320,10 @@ class Replay implements ReplayContext {
     const late = lateFrees(this.m, this.log, this.notes);
     this.checkKpageflags(late);
     this.managed = predictManaged(this.m, late);
-    const hr = this.needsHotplugMachine() ? hotplugReplayMachine(this, this.log, this.managed, this.opts.hotplugReserved) : undefined;
+    const hr = !this.opts.bootOnly && this.needsHotplugMachine() ? hotplugReplayMachine(this, this.log, this.managed, this.opts.hotplugReserved) : undefined;
     checkZoneinfoCapture(this, this.log, hr ? hr.managed() : this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
-    this.checkMemoryBlocks(hr);
+    if (!this.opts.bootOnly) this.checkMemoryBlocks(hr);
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));
     for (const m of this.check.leftovers()) {
       if (!hasZones && (m.format.startsWith('zone.') || m.format.startsWith('numa.'))) continue;
@@ -413,6 +413,8 @@ class Replay implements ReplayContext {
 export interface ReplayOptions {
   /** Make the machine ready for a hotplug script (struct pages, memory hotplug, boot DIMMs) even without actions in the log. */
   script?: boolean;
+  /** Stop at the end of boot: no memory blocks, no hotplug actions (the machine as memblock_free_all() finds it). */
+  bootOnly?: boolean;
   hotplugReserved?: 'keep' | 'drop';
 }
 

@@ -20,7 +20,7 @@ describe('memblock_free_all on the corpus', () => {
   for (const name of logs) {
     it(`${name}: freed pages = Memory: available + vmalloc PUD pages`, () => {
       const text = readFileSync(corpus + name, 'utf8');
-      const m = replayBootLog(lexBootLog(text, name)).machine;
+      const m = replayBootLog(lexBootLog(text, name), { bootOnly: true }).machine;
       const memmap = sparseInit(m.memblock!, { poison: false });
       earlyMemmapInit(m.memblock!, m.zones!, memmap);
       const buddy = new RecordingBuddy();
