@@ -22,6 +22,9 @@ function parseBudget(v: string): number {
   return n;
 }
 
+/** The exit codes every command's --help lists. */
+const EXIT_CODES = '\n\nExit codes: 0 ok, 1 a mismatch or failed check, 2 bad input (a file, flag, preset or pfn), 3 internal error.';
+
 function program(setCode: (c: number) => void): Command {
   const p = new Command('meminit')
     .description('Linux 6.1 x86_64 physical-memory initialisation, reimplemented and checked against real boots')
@@ -85,12 +88,13 @@ function program(setCode: (c: number) => void): Command {
     });
 
   p.command('proc')
-    .description('the /proc files meminit models, for a machine booted with its struct pages, right after boot. A machine file does not say what the kernel allocates from memblock after NUMA init (vmemmap, per-cpu areas, …), so its free and managed pages run higher than a real boot\'s: replay a boot log for the kernel\'s own numbers')
-    .addArgument(new Argument('<file>', 'zoneinfo | buddyinfo | pagetypeinfo').choices(['zoneinfo', 'buddyinfo', 'pagetypeinfo']))
+    .description('the /proc files meminit models, for a machine booted with its struct pages, right after boot. A machine file does not say what the kernel allocates from memblock after NUMA init (vmemmap, per-cpu areas, …), so its free and managed pages run higher than a real boot\'s: replay a boot log for the kernel\'s own numbers. iomem: the e820 entries, RAM buffers and the kernel image\'s sections (devices such as PCI windows and ROMs are not modelled). meminfo: MemTotal, MemFree, VmallocTotal, the hugepage lines and the direct map as init_mem_mapping() leaves it; the rest depends on what runs after boot and is not printed')
+    .addArgument(new Argument('<file>', 'zoneinfo | buddyinfo | pagetypeinfo | iomem | meminfo').choices(['zoneinfo', 'buddyinfo', 'pagetypeinfo', 'iomem', 'meminfo']))
     .argument('[machine]', 'a machine file or preset name', 'default')
     .addOption(new Option('--strategy <name>', 'deferred init strategy').choices(['legacy', 'maxorder', 'parallel']).default('parallel'))
-    .addHelpText('after', '\nExamples:\n  meminit proc buddyinfo pc-1g\n  meminit proc zoneinfo q35-4g\n  meminit proc pagetypeinfo pc-1g')
-    .action(async (file: 'zoneinfo' | 'buddyinfo' | 'pagetypeinfo', machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel' }) => {
+    .option('--json', 'print {"file", "machine", "lines": [the text], "data": [what each line carries]}')
+    .addHelpText('after', '\nExamples:\n  meminit proc buddyinfo pc-1g\n  meminit proc zoneinfo q35-4g\n  meminit proc iomem q35-4g\n  meminit proc meminfo pc-1g --json\n  meminit proc pagetypeinfo pc-1g' + EXIT_CODES)
+    .action(async (file: 'zoneinfo' | 'buddyinfo' | 'pagetypeinfo' | 'iomem' | 'meminfo', machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel'; json?: boolean }) => {
       const { procCommand } = await import('./proc.js');
       setCode(procCommand(file, machine, o, out));
     });
