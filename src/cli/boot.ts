@@ -33,8 +33,17 @@ export interface BootMemmapOptions {
 /** The memmap may take half of the host's memory: the rest is for V8, the workers and the OS. */
 export const memmapBudget = (): number => Math.floor(totalmem() / 2);
 
-/** The memInit phase for the CLI: struct pages, memblock_free_all, deferred init; one summary line. */
-async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promise<string> {
+export interface MemmapSummary {
+  sections: number;
+  memmapMiB: number;
+  managedPages: number;
+  deferredPages: number;
+  strategy: DeferredStrategy;
+  workers: number;
+}
+
+/** The memInit phase for the CLI: struct pages, memblock_free_all, deferred init. */
+async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promise<MemmapSummary> {
   const opts = { strategy: o.strategy, memmap: { budgetBytes: o.budgetBytes } };
   let reports: DeferredNodeReport[];
   try {
@@ -47,8 +56,13 @@ async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promis
   let managed = 0;
   for (const pg of m.zones!.nodes.values()) for (const z of pg.zones) managed += z.managedPages;
   const deferred = reports.reduce((n, r) => n + r.pages, 0);
-  const how = o.workers === 0 ? 'on the main thread' : o.strategy === 'parallel' ? `up to ${o.workers} threads per node` : 'one thread per node';
-  return `meminit: ${sections} sections of struct pages (${sections * 2} MiB); ${managed} pages managed, ${deferred} of them initialised by deferred init (${o.strategy}, ${how})`;
+  return { sections, memmapMiB: sections * 2, managedPages: managed, deferredPages: deferred, strategy: o.strategy, workers: o.workers };
+}
+
+/** One summary line for the memmap phase. */
+function memmapLine(s: MemmapSummary): string {
+  const how = s.workers === 0 ? 'on the main thread' : s.strategy === 'parallel' ? `up to ${s.workers} threads per node` : 'one thread per node';
+  return `meminit: ${s.sections} sections of struct pages (${s.memmapMiB} MiB); ${s.managedPages} pages managed, ${s.deferredPages} of them initialised by deferred init (${s.strategy}, ${how})`;
 }
 
 export async function bootCommand(arg: string, emit: Emit, out: (s: string) => void, memmap?: BootMemmapOptions): Promise<number> {
@@ -60,12 +74,14 @@ export async function bootCommand(arg: string, emit: Emit, out: (s: string) => v
     if (e instanceof BootError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
   }
-  const line = memmap ? await bootMemmap(m, arg, memmap) : undefined;
-  out(emitMachine(m, emit) + (line && emit === 'summary' ? line + '\n' : ''));
+  const s = memmap ? await bootMemmap(m, arg, memmap) : undefined;
+  out(emitMachine(m, emit, s && emit === 'json' ? { memmap: s } : {}) + (s && emit === 'summary' ? memmapLine(s) + '\n' : ''));
   return EXIT_OK;
 }
 
-export function presetsCommand(out: (s: string) => void): number {
-  for (const p of listPresets()) out(`${p.name.padEnd(20)} ${p.description}`);
+export function presetsCommand(out: (s: string) => void, o: { json?: boolean } = {}): number {
+  const list = listPresets().map((p) => ({ name: p.name, description: p.description }));
+  if (o.json) out(JSON.stringify(list, null, 2));
+  else for (const p of list) out(`${p.name.padEnd(20)} ${p.description}`);
   return EXIT_OK;
 }

@@ -30,7 +30,8 @@ function program(setCode: (c: number) => void): Command {
     .description('Linux 6.1 x86_64 physical-memory initialisation, reimplemented and checked against real boots')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nEvery command that reports takes --json (one JSON document on stdout).' + EXIT_CODES);
   const emit = new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary').choices(EMITS);
 
   p.command('boot')
@@ -38,15 +39,16 @@ function program(setCode: (c: number) => void): Command {
     .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name (see `meminit presets`)', 'default')
     .addOption(emit)
     .option('--memmap', 'also write the struct pages, free memory to the buddy allocator and run deferred page init')
+    .option('--json', 'the same as --emit json: one JSON document {machine, memmap?} on stdout')
     .addOption(new Option('--strategy <name>', 'deferred init as Linux 4.19 (legacy), 5.2 (maxorder) or 6.1 (parallel) did it').choices(DEFERRED_STRATEGIES).default('parallel'))
     .addOption(new Option('--workers <n>', 'worker threads per node for parallel (legacy, maxorder: one per node); 0: main thread').argParser(parseWorkers))
     .addOption(new Option('--memmap-budget <size>', 'host memory the memmap may take (default: half of it)').argParser(parseBudget))
-    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/q35-6g-numa2.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder')
-    .action(async (machine: string, o: { emit?: Emit; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number }) => {
+    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/q35-6g-numa2.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder\n  meminit boot pc-1g --memmap --json' + EXIT_CODES)
+    .action(async (machine: string, o: { emit?: Emit; json?: boolean; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number }) => {
       const memmap = o.memmap
         ? { strategy: o.strategy, workers: o.workers ?? availableParallelism(), budgetBytes: o.memmapBudget ?? memmapBudget() }
         : undefined;
-      setCode(await bootCommand(machine, o.emit ?? 'summary', out, memmap));
+      setCode(await bootCommand(machine, o.json ? 'json' : o.emit ?? 'summary', out, memmap));
     });
 
   p.command('replay')
@@ -54,16 +56,18 @@ function program(setCode: (c: number) => void): Command {
     .argument('<log>', 'the boot log')
     .addOption(new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary | kpageflags').choices(REPLAY_EMITS))
     .option('--check', 'compare every prediction with the log; exit 1 listing each mismatch')
-    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay test/corpus/pc-1g.log --emit kpageflags\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
-    .action((log: string, o: { emit?: ReplayEmit; check?: boolean }) => {
-      setCode(replayCommand(log, { ...o, ...(o.emit || o.check ? {} : { emit: 'summary' as ReplayEmit }) }, out, err));
+    .option('--json', 'one JSON document on stdout: {file, kernelVersion, matched, mismatches, notes, allocations, managed, machine} (with --check, also {ok}); notes go into it, not to stderr')
+    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay test/corpus/pc-1g.log --check --json\n  meminit replay test/corpus/pc-1g.log --emit kpageflags\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json' + EXIT_CODES)
+    .action((log: string, o: { emit?: ReplayEmit; check?: boolean; json?: boolean }) => {
+      if (o.json && o.emit && o.emit !== 'json') throw new UserError('--json prints one JSON document: use it without --emit (or with --emit json)');
+      setCode(replayCommand(log, { ...o, ...(o.emit || o.check || o.json ? {} : { emit: 'summary' as ReplayEmit }) }, out, err));
     });
 
   p.command('serve')
     .description('serve the web UI: boot presets or your own machine files and boot logs, and look at their memory')
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
     .option('--host <address>', 'address to listen on; anything but loopback (127.0.0.1, ::1) must be asked for and gets a warning', '127.0.0.1')
-    .addHelpText('after', '\nExamples:\n  meminit serve                 # then open http://127.0.0.1:8080/\n  meminit serve --port 9000')
+    .addHelpText('after', '\nExamples:\n  meminit serve                 # then open http://127.0.0.1:8080/\n  meminit serve --port 9000\n\nExit codes: 0 after Ctrl-C, 2 bad input (a port that is taken or not a number), 3 internal error.')
     .action(async (o: { port: string; host: string }) => setCode(await serveCommand(o, out, err)));
 
   p.command('check')
@@ -71,7 +75,7 @@ function program(setCode: (c: number) => void): Command {
     .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name (see `meminit presets`)', 'default')
     .addOption(new Option('--strategy <name>', 'deferred init strategy to boot with').choices(DEFERRED_STRATEGIES).default('parallel'))
     .option('--json', 'print {"ok", "pfns", "freeBlocks", "total", "violations": [{"what", "pfn", "nid", "zone", "detail"}]}')
-    .addHelpText('after', '\nExamples:\n  meminit check pc-1g\n  meminit check examples/machines/q35-6g-numa2.yaml --strategy legacy\n  meminit check q35-4g --json')
+    .addHelpText('after', '\nExamples:\n  meminit check pc-1g\n  meminit check examples/machines/q35-6g-numa2.yaml --strategy legacy\n  meminit check q35-4g --json\n\nExit codes: 0 no violation, 1 violations (listed), 2 bad input (a file, flag or preset), 3 internal error.')
     .action(async (machine: string, o: { strategy: DeferredStrategy; json?: boolean }) =>
       setCode((await import('./check.js')).checkCommand(machine, o, out)));
 
@@ -81,7 +85,7 @@ function program(setCode: (c: number) => void): Command {
     .argument('[machine]', 'a machine file or preset name', 'default')
     .addOption(new Option('--strategy <name>', 'deferred init strategy').choices(['legacy', 'maxorder', 'parallel']).default('parallel'))
     .option('--json', 'print the decoded page as JSON')
-    .addHelpText('after', '\nExamples:\n  meminit page 0x1000 pc-1g\n  meminit page 0x30000 pc-1g --json\n  meminit page 4096 q35-4g --strategy legacy')
+    .addHelpText('after', '\nExamples:\n  meminit page 0x1000 pc-1g\n  meminit page 0x30000 pc-1g --json\n  meminit page 4096 q35-4g --strategy legacy' + EXIT_CODES)
     .action(async (pfn: string, machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel'; json?: boolean }) => {
       const { pageCommand } = await import('./page.js');
       setCode(pageCommand(pfn, machine, o, out));
@@ -107,7 +111,7 @@ function program(setCode: (c: number) => void): Command {
     .option('--rounds <n>', 'rounds per configuration; the best counts (default 3)')
     .option('--cold', 'do not warm the worker threads up first')
     .option('--json', 'print {floor, runs, seed, …} as JSON for scripts')
-    .addHelpText('after', '\nExamples:\n  meminit bench --size 2G --rounds 1 --workers 0\n  meminit bench --size 384G --workers 0,2 --json')
+    .addHelpText('after', '\nExamples:\n  meminit bench --size 2G --rounds 1 --workers 0\n  meminit bench --size 384G --workers 0,2 --json\n\nExit codes: 0 ok, 2 bad input (a size, list or count), 3 internal error.')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const { benchCommand } = await import('./bench.js');
       const args: string[] = [];
@@ -119,7 +123,9 @@ function program(setCode: (c: number) => void): Command {
 
   p.command('presets')
     .description('list the built-in machines')
-    .action(() => setCode(presetsCommand(out)));
+    .option('--json', 'print [{"name", "description"}] as JSON')
+    .addHelpText('after', '\nExamples:\n  meminit presets\n  meminit presets --json\n\nExit codes: 0 ok, 2 bad input (an unknown flag).')
+    .action((o: { json?: boolean }) => setCode(presetsCommand(out, o)));
   return p;
 }
 

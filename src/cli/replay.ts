@@ -122,6 +122,8 @@ export function emitMachine(m: Machine, emit: Emit, extra: Record<string, unknow
 export interface ReplayOptions {
   emit?: ReplayEmit;
   check?: boolean;
+  /** One JSON document on stdout (the notes go into it). */
+  json?: boolean;
 }
 
 export function replayCommand(path: string, o: ReplayOptions, out: (s: string) => void, err: (s: string) => void): number {
@@ -130,6 +132,11 @@ export function replayCommand(path: string, o: ReplayOptions, out: (s: string) =
     file: r.file, kernelVersion: r.kernelVersion, allocations: r.allocations, mismatches: r.mismatches,
     matched: r.matchedLines, notes: r.notes,
   };
+  if (o.json) {
+    const doc = { ...extra, ...(o.check ? { ok: r.mismatches.length === 0 } : {}), managed: r.managed && Object.fromEntries(r.managed), machine: machineJson(r.machine) };
+    out(JSON.stringify(doc, null, 2) + '\n');
+    return o.check && r.mismatches.length ? EXIT_MISMATCH : EXIT_OK;
+  }
   if (o.emit === 'kpageflags') {
     if (!r.kpageflags) throw new UserError(`${path}: the log does not say where the kernel image is (no memblock=debug trace of reserve_brk): kpageflags not predicted`);
     out(r.kpageflags.map((run) => kpageflagsRun.emit(run)).join('\n') + '\n');
