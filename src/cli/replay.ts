@@ -1,5 +1,7 @@
 // `meminit replay LOG`: rebuild a machine from a boot log and check meminit against the kernel.
 import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Progress } from './progress.js';
 import { lexBootLog, LogError, MAX_LOG_BYTES } from '../trace/dmesg.js';
 import { formatMismatch } from '../trace/check.js';
 import { replayBootLog, ReplayError, type ReplayResult } from '../trace/replay.js';
@@ -31,11 +33,14 @@ export function readLogFile(path: string): string {
 }
 
 export function replayFile(path: string): ReplayResult {
+  const bars = new Progress();
   try {
-    return replayBootLog(lexBootLog(readLogFile(path), path));
+    return replayBootLog(lexBootLog(readLogFile(path), path), bars.active ? (d, t) => bars.update('replay', `replay ${basename(path)}`, d, t) : undefined);
   } catch (e) {
     if (e instanceof LogError || e instanceof ReplayError) throw new UserError(e.message);
     throw e;
+  } finally {
+    bars.done();
   }
 }
 

@@ -113,9 +113,12 @@ class Replay implements ReplayContext {
     this.check.expect(lines.filter((l) => !ECHOES.has(l.format)));
   }
 
-  run(): void {
+  run(progress?: (done: number, total: number) => void): void {
     const lines = this.log.kernel;
-    for (let i = 0; i < lines.length; i++) i = this.line(lines, i);
+    for (let i = 0; i < lines.length; i++) {
+      i = this.line(lines, i);
+      progress?.(i + 1, lines.length);
+    }
     this.finish();
   }
 
@@ -364,9 +367,10 @@ class Replay implements ReplayContext {
   }
 }
 
-export function replayBootLog(log: BootLog): ReplayResult {
+/** `progress`: called after each log line (the CLI's progress bar). */
+export function replayBootLog(log: BootLog, progress?: (done: number, total: number) => void): ReplayResult {
   const r = new Replay(log);
-  r.run();
+  r.run(progress);
   return {
     file: log.file, kernelVersion: r.kernelVersion, machine: r.m, predicted: r.m.printk.lines,
     allocations: r.memblock.allocations, mismatches: r.check.mismatches, matchedLines: r.check.matched, notes: r.notes,
