@@ -2,11 +2,11 @@
 import { nodeDistance } from '../arch/x86/numa-distance.js';
 import type { BootLog } from './dmesg.js';
 import { parseZoneinfo } from './formats/zoneinfo.js';
-import { emitIomem, iomemLine, parseIomem, type IomemLine } from './formats/iomem.js';
+import { emitIomem, iomemLine, parseIomem, ramBufferLine, type IomemLine } from './formats/iomem.js';
 import { meminfoLine } from './formats/meminfo.js';
 import { memInitInfo } from './formats/free.js';
 import { gbpagesDirectMapping } from './formats/mapping.js';
-import { iomemLines, iomemPredictable, iomemTree, KERNEL_SECTION_NAMES, type KernelSections } from '../fs/proc/iomem.js';
+import { iomemLines, iomemPredictable, iomemTree, KERNEL_SECTION_NAMES, ramBuffers, type KernelSections } from '../fs/proc/iomem.js';
 import { directMap, meminfoLines } from '../fs/proc/meminfo.js';
 import { PAGE_SIZE, roundUp, SZ_1M } from '../include/pfn.js';
 import { E820Type } from '../arch/x86/e820-types.js';
@@ -157,5 +157,24 @@ export function checkMeminfoCapture(ctx: ReplayContext, log: BootLog, managed: Z
   for (const [field, got, want] of pairs) {
     if (got === want) ctx.check.matched++;
     else ctx.check.add({ line: cap.no, format: 'meminfo', what: 'differs', kernel: `${field}: ${got ?? '(absent)'} kB`, predicted: `${field}: ${want} kB` });
+  }
+}
+
+/**
+ * The "e820: reserve RAM buffer" lines (printed at KERN_DEBUG, so with ignore_loglevel or a debug
+ * console level): one per RAM entry that does not end on its alignment, in e820 order.
+ */
+export function checkRamBufferLines(ctx: ReplayContext, log: BootLog): void {
+  const table = ctx.m.e820?.table;
+  const got = log.kernel.filter((l) => ramBufferLine.parse(l.text) !== undefined);
+  if (!table || !got.length) return;
+  const want = ramBuffers(table).map(([start, end]) => ramBufferLine.emit({ start, end }));
+  for (let i = 0; i < Math.max(want.length, got.length); i++) {
+    const k = got[i];
+    const p = want[i];
+    if (k && p && k.text === p) ctx.check.matched++;
+    else if (k && p) ctx.check.add({ line: k.no, format: ramBufferLine.name, what: 'differs', kernel: k.text, predicted: p });
+    else if (k) ctx.check.add({ line: k.no, format: ramBufferLine.name, what: 'unpredicted', kernel: k.text });
+    else ctx.check.add({ format: ramBufferLine.name, what: 'missing', predicted: p! });
   }
 }

@@ -19,7 +19,7 @@ import * as M from './formats/memblock.js';
 import * as N from './formats/numa.js';
 import * as S from './formats/setup.js';
 import * as Z from './formats/zone.js';
-import { checkIomemCapture, checkMeminfoCapture, checkNodeDistanceCapture, checkZoneinfoCapture } from './replay-captures.js';
+import { checkIomemCapture, checkMeminfoCapture, checkNodeDistanceCapture, checkRamBufferLines, checkZoneinfoCapture } from './replay-captures.js';
 import { predictManaged, predictMemInitInfo, type ZoneCounts } from './replay-managed.js';
 import { memInitInfo } from './formats/free.js';
 import { kpageflagsRun, type KpageflagsRun } from './formats/kpageflags.js';
@@ -317,6 +317,7 @@ class Replay implements ReplayContext {
     this.managed = predictManaged(this.m, late);
     checkZoneinfoCapture(this, this.log, this.managed);
     checkIomemCapture(this, this.log);
+    checkRamBufferLines(this, this.log);
     checkMeminfoCapture(this, this.log, this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { lexBootLog } from '../../src/trace/dmesg.js';
-import { emitIomem, iomemLine, parseIomem } from '../../src/trace/formats/iomem.js';
+import { emitIomem, iomemLine, parseIomem, ramBufferLine } from '../../src/trace/formats/iomem.js';
+import { replayBootLog } from '../../src/trace/replay.js';
 import { emitMeminfo, meminfoLine, parseMeminfo } from '../../src/trace/formats/meminfo.js';
 
 const corpus = fileURLToPath(new URL('../../../test/corpus/', import.meta.url));
@@ -63,5 +64,22 @@ describe('single lines', () => {
       const v = { field, value, kB };
       assert.deepEqual(meminfoLine.parse(meminfoLine.emit(v)), v);
     }));
+  });
+});
+
+describe('e820: reserve RAM buffer', () => {
+  it('round-trips, 32- and 64-bit', () => {
+    for (const v of [{ start: 0x9fc00, end: 0x9ffff }, { start: 0x17fe00000, end: 0x17fffffff }]) {
+      assert.deepEqual(ramBufferLine.parse(ramBufferLine.emit(v)), v);
+    }
+    assert.equal(ramBufferLine.emit({ start: 0x9fc00, end: 0x9ffff }), 'e820: reserve RAM buffer [mem 0x0009fc00-0x0009ffff]');
+  });
+
+  it('replay --check predicts the lines, and notices a doctored one', () => {
+    const text = readFileSync(corpus + 'pc-4g.log', 'utf8');
+    const ok = replayBootLog(lexBootLog(text, 'pc-4g.log'));
+    assert.deepEqual(ok.mismatches, []);
+    const bad = replayBootLog(lexBootLog(text.replace('reserve RAM buffer [mem 0xbffe0000-0xbfffffff]', 'reserve RAM buffer [mem 0xbffe0000-0xbffeffff]'), 'x.log'));
+    assert.deepEqual(bad.mismatches.map((m) => [m.format, m.predicted]), [['e820.ram-buffer', 'e820: reserve RAM buffer [mem 0xbffe0000-0xbfffffff]']]);
   });
 });

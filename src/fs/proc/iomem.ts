@@ -159,13 +159,24 @@ export function iomemTree(table: E820Table, kernel: KernelSections | undefined):
   const late: Resource[] = [];
   entries.forEach((e, i) => (doMarkBusy(e.type, e.addr) ? insertResource(root, res[i]!) : late.push(res[i]!)));
   for (const r of late) insertResourceExpandToFit(root, r);
-  for (const e of entries) {
-    if (e.type !== E820Type.RAM) continue;
+  for (const [start, end] of ramBuffers(table)) reserveRegionWithSplit(root, start, end, 'RAM buffer');
+  return root;
+}
+
+/**
+ * The pads e820__reserve_resources_late() asks for after each RAM entry, [first, last byte], in
+ * table order; each is printed ("e820: reserve RAM buffer [mem 0x0009fc00-0x0009ffff]") whether
+ * or not something already holds it.
+ */
+export function ramBuffers(table: E820Table): [number, number][] {
+  const out: [number, number][] = [];
+  for (const e of table.entries) {
+    if (e.type !== E820Type.RAM || e.size === 0) continue;
     const start = e.addr + e.size;
     const end = Math.ceil(start / ramAlignment(start)) * ramAlignment(start) - 1;
-    if (start < end) reserveRegionWithSplit(root, start, end, 'RAM buffer');
+    if (start < end) out.push([start, end]);
   }
-  return root;
+  return out;
 }
 
 /** The tree as /proc/iomem lines (r_show() walks it depth first). */

@@ -31,3 +31,11 @@ export function parseIomem(lines: readonly string[]): IomemLine[] {
     return r;
   });
 }
+
+/** e820__reserve_resources_late(): "e820: reserve RAM buffer [mem %#010llx-%#010llx]" (KERN_DEBUG). */
+export const ramBufferLine = lineFormat<{ start: number; end: number }>(
+  'e820.ram-buffer', 'e820__reserve_resources_late',
+  /^e820: reserve RAM buffer \[mem 0x([0-9a-f]{8,16})-0x([0-9a-f]{8,16})\]$/,
+  (m) => ({ start: parseInt(m[1]!, 16), end: parseInt(m[2]!, 16) }),
+  (v) => `e820: reserve RAM buffer [mem 0x${hex8(v.start)}-0x${hex8(v.end)}]`,
+);
