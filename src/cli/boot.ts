@@ -8,7 +8,11 @@ import { loadMachineFile } from '../machine/load-file.js';
 import type { DeferredNodeReport } from '../mm/deferred-run.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
 import { forEachValidSection, MemmapBudgetError } from '../mm/sparse.js';
-import { memInitThreads } from '../node/deferred-threads.js';
+import { deferredPoolPlan, deferredPoolStart, pageAllocInitLateThreads } from '../node/deferred-threads.js';
+import { groupByMobilityDisabled, memInitEarly, type MemInitOptions } from '../arch/x86/mem-init.js';
+import { nodesWithMemory } from '../mm/deferred-run.js';
+import { deferredNodeWork } from '../mm/deferred-work.js';
+import { Progress } from './progress.js';
 import { emitMachine, type Emit } from './replay.js';
 import { EXIT_OK, UserError } from './errors.js';
 
@@ -33,22 +37,73 @@ export interface BootMemmapOptions {
 /** The memmap may take half of the host's memory: the rest is for V8, the workers and the OS. */
 export const memmapBudget = (): number => Math.floor(totalmem() / 2);
 
-/** The memInit phase for the CLI: struct pages, memblock_free_all, deferred init; one summary line. */
-async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promise<string> {
-  const opts = { strategy: o.strategy, memmap: { budgetBytes: o.budgetBytes } };
+export interface MemmapSummary {
+  sections: number;
+  memmapMiB: number;
+  managedPages: number;
+  deferredPages: number;
+  strategy: DeferredStrategy;
+  workers: number;
+}
+
+/** The memInit phase for the CLI: struct pages, memblock_free_all, deferred init. */
+async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promise<MemmapSummary> {
+  const bars = new Progress();
+  const progress = (step: 'memmap' | 'deferred', nid: number, done: number, total: number): void =>
+    bars.update(`${step}${nid}`, step === 'memmap' ? 'memmap allocation' : `node ${nid} deferred init`, done, total);
+  const opts = { strategy: o.strategy, memmap: { budgetBytes: o.budgetBytes }, ...(bars.active ? { progress } : {}) };
   let reports: DeferredNodeReport[];
   try {
-    reports = o.workers === 0 ? memInit(m, { ...opts, maxThreads: 1 }) : (await memInitThreads(m, { ...opts, maxThreads: o.workers })).reports;
+    reports = o.workers === 0 ? memInit(m, { ...opts, maxThreads: 1 }) : await deferredOnThreads(m, opts, o.workers, bars, progress);
   } catch (e) {
     if (e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
+  } finally {
+    bars.done();
   }
   const sections = [...forEachValidSection(m.memmap!)].length;
   let managed = 0;
   for (const pg of m.zones!.nodes.values()) for (const z of pg.zones) managed += z.managedPages;
   const deferred = reports.reduce((n, r) => n + r.pages, 0);
-  const how = o.workers === 0 ? 'on the main thread' : o.strategy === 'parallel' ? `up to ${o.workers} threads per node` : 'one thread per node';
-  return `meminit: ${sections} sections of struct pages (${sections * 2} MiB); ${managed} pages managed, ${deferred} of them initialised by deferred init (${o.strategy}, ${how})`;
+  return { sections, memmapMiB: sections * 2, managedPages: managed, deferredPages: deferred, strategy: o.strategy, workers: o.workers };
+}
+
+/**
+ * memInitThreads() with the pool started here, so the bars can read each node's chunk counter
+ * (the workers bump it with Atomics) while the main thread waits.
+ */
+async function deferredOnThreads(
+  m: Machine, opts: MemInitOptions & { strategy: DeferredStrategy }, workers: number, bars: Progress,
+  progress: (step: 'memmap' | 'deferred', nid: number, done: number, total: number) => void,
+): Promise<DeferredNodeReport[]> {
+  const strategy = opts.strategy;
+  memInitEarly(m, opts);
+  const inp = { mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m) };
+  const totals = new Map<number, number>();
+  for (const pg of m.zones!.nodes.values()) {
+    const first = pg.firstDeferredPfn;
+    const w = nodesWithMemory(m.zones!).includes(pg.nodeId) ? deferredNodeWork(m.memblock!, pg, strategy, workers) : undefined;
+    pg.firstDeferredPfn = first; // planning takes it, as deferred init will
+    if (w) totals.set(pg.nodeId, w.jobs.reduce((n, j) => n + j.tasks.length, 0));
+  }
+  const pool = await deferredPoolStart(inp, deferredPoolPlan(m.memblock!, m.zones!, strategy, workers));
+  const start = new Map([...pool.groups].map(([nid, g]) => [nid, Atomics.load(g.progress, 0)]));
+  const poll = bars.active ? setInterval(() => {
+    for (const [nid, g] of pool.groups) progress('deferred', nid, Atomics.load(g.progress, 0) - start.get(nid)!, totals.get(nid) ?? 0);
+  }, 100) : undefined;
+  try {
+    const r = await pageAllocInitLateThreads(inp, { strategy, maxThreads: workers, printk: m.printk, pool });
+    await pool.stop(); // on failure pageAllocInitLateThreads() stopped it
+    return r.reports;
+  } finally {
+    clearInterval(poll);
+  }
+}
+
+/** One summary line for the memmap phase. */
+function memmapLine(s: MemmapSummary): string {
+  const how = s.workers === 0 ? 'on the main thread' : s.strategy === 'parallel' ? `up to ${s.workers} threads per node` : 'one thread per node';
+  return `meminit: ${s.sections} sections of struct pages (${s.memmapMiB} MiB); ${s.managedPages} pages managed, ${s.deferredPages} of them initialised by deferred init (${s.strategy}, ${how})`;
 }
 
 /** --script on boot: memory hotplug after the struct pages, then the script's lines (exit 1 if one failed). */
@@ -71,15 +126,17 @@ export async function bootCommand(
     if (e instanceof BootError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
   }
-  const line = memmap ? await bootMemmap(m, arg, memmap) : undefined;
-  out(emitMachine(m, emit) + (line && emit === 'summary' ? line + '\n' : ''));
+  const s = memmap ? await bootMemmap(m, arg, memmap) : undefined;
+  out(emitMachine(m, emit, s && emit === 'json' ? { memmap: s } : {}) + (s && emit === 'summary' ? memmapLine(s) + '\n' : ''));
   if (!script || !lines) return EXIT_OK;
   hotplugSetup(m, spec.dimms, script.reserved, arg);
   const { runScript } = await import('../shell/script.js');
   return printResults(script.script, runScript(m, lines), out, script.err);
 }
 
-export function presetsCommand(out: (s: string) => void): number {
-  for (const p of listPresets()) out(`${p.name.padEnd(20)} ${p.description}`);
+export function presetsCommand(out: (s: string) => void, o: { json?: boolean } = {}): number {
+  const list = listPresets().map((p) => ({ name: p.name, description: p.description }));
+  if (o.json) out(JSON.stringify(list, null, 2));
+  else for (const p of list) out(`${p.name.padEnd(20)} ${p.description}`);
   return EXIT_OK;
 }

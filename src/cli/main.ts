@@ -23,12 +23,16 @@ function parseBudget(v: string): number {
   return n;
 }
 
+/** The exit codes every command's --help lists. */
+const EXIT_CODES = '\n\nExit codes: 0 ok, 1 a mismatch or failed check, 2 bad input (a file, flag, preset or pfn), 3 internal error.';
+
 function program(setCode: (c: number) => void): Command {
   const p = new Command('meminit')
     .description('Linux 6.1 x86_64 physical-memory initialisation, reimplemented and checked against real boots')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nEvery command that reports takes --json (one JSON document on stdout).' + EXIT_CODES);
   const emit = new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary').choices(EMITS);
 
   p.command('boot')
@@ -36,17 +40,18 @@ function program(setCode: (c: number) => void): Command {
     .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name (see `meminit presets`)', 'default')
     .addOption(emit)
     .option('--memmap', 'also write the struct pages, free memory to the buddy allocator and run deferred page init')
+    .option('--json', 'the same as --emit json: one JSON document {machine, memmap?} on stdout')
     .addOption(new Option('--strategy <name>', 'deferred init as Linux 4.19 (legacy), 5.2 (maxorder) or 6.1 (parallel) did it').choices(DEFERRED_STRATEGIES).default('parallel'))
     .addOption(new Option('--workers <n>', 'worker threads per node for parallel (legacy, maxorder: one per node); 0: main thread').argParser(parseWorkers))
     .addOption(new Option('--memmap-budget <size>', 'host memory the memmap may take (default: half of it)').argParser(parseBudget))
     .option('--script <file>', 'after boot (implies --memmap), set up memory hotplug (the machine\'s DIMMs plugged) and run a hotplug script (see `meminit run --help`)')
     .addOption(new Option('--hotplug-reserved <mode>', 'with --script: keep PG_reserved on hot-added struct pages until first freed (6.1) or drop it').choices(HOTPLUG_RESERVED).default('keep'))
-    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/q35-6g-numa2.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder\n  meminit boot hotplug --script examples/scripts/online-offline.sh')
-    .action(async (machine: string, o: { emit?: Emit; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number; script?: string; hotplugReserved: HotplugReserved }) => {
+    .addHelpText('after', '\nExamples:\n  meminit boot\n  meminit boot seed --emit zoneinfo\n  meminit boot examples/machines/q35-6g-numa2.yaml --emit json\n  meminit boot q35-4g --memmap --strategy maxorder\n  meminit boot pc-1g --memmap --json\n  meminit boot hotplug --script examples/scripts/online-offline.sh' + EXIT_CODES)
+    .action(async (machine: string, o: { emit?: Emit; json?: boolean; memmap?: boolean; strategy: DeferredStrategy; workers?: number; memmapBudget?: number; script?: string; hotplugReserved: HotplugReserved }) => {
       const memmap = o.memmap || o.script
         ? { strategy: o.strategy, workers: o.workers ?? availableParallelism(), budgetBytes: o.memmapBudget ?? memmapBudget() }
         : undefined;
-      setCode(await bootCommand(machine, o.emit ?? 'summary', out, memmap, o.script ? { script: o.script, reserved: o.hotplugReserved, err } : undefined));
+      setCode(await bootCommand(machine, o.json ? 'json' : o.emit ?? 'summary', out, memmap, o.script ? { script: o.script, reserved: o.hotplugReserved, err } : undefined));
     });
 
   p.command('replay')
@@ -54,18 +59,21 @@ function program(setCode: (c: number) => void): Command {
     .argument('<log>', 'the boot log')
     .addOption(new Option('--emit <what>', 'print: dmesg | memblock | zoneinfo | json | summary | kpageflags').choices(REPLAY_EMITS))
     .option('--check', 'compare every prediction with the log (and, for corpus boots with hotplug actions, every action\'s result and captures); exit 1 listing each mismatch')
+    .option('--json', 'one JSON document on stdout: {file, kernelVersion, matched, mismatches, notes, allocations, managed, machine} (with --check, also {ok}); notes go into it, not to stderr')
     .option('--script <file>', 'after the replay, run a hotplug script on the replayed machine (its struct pages, memory blocks and boot DIMMs set up)')
     .addOption(new Option('--hotplug-reserved <mode>', 'hot-added struct pages: keep PG_reserved until first freed (6.1) or drop it').choices(HOTPLUG_RESERVED).default('keep'))
-    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay test/corpus/pc-2g-dimm-online.log --check\n  meminit replay test/corpus/pc-1g.log --emit kpageflags\n  meminit replay test/corpus/pc-4g-numa2-dimm-movable-node.log --script examples/scripts/movable-node.sh\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json')
-    .action(async (log: string, o: { emit?: ReplayEmit; check?: boolean; script?: string; hotplugReserved: HotplugReserved }) => {
-      setCode(await replayCommand(log, { ...o, ...(o.emit || o.check || o.script ? {} : { emit: 'summary' as ReplayEmit }) }, out, err));
+    .addHelpText('after', '\nExamples:\n  meminit replay test/corpus/q35-6g-numa2.log --check\n  meminit replay test/corpus/pc-2g-dimm-online.log --check\n  meminit replay test/corpus/pc-1g.log --check --json\n  meminit replay test/corpus/pc-1g.log --emit kpageflags\n  meminit replay test/corpus/pc-4g-numa2-dimm-movable-node.log --script examples/scripts/movable-node.sh\n  meminit replay boot.log --emit zoneinfo\n  sudo dmesg > boot.log && meminit replay boot.log --emit json' + EXIT_CODES)
+    .action(async (log: string, o: { emit?: ReplayEmit; check?: boolean; json?: boolean; script?: string; hotplugReserved: HotplugReserved }) => {
+      if (o.json && o.emit && o.emit !== 'json') throw new UserError('--json prints one JSON document: use it without --emit (or with --emit json)');
+      if (o.json && o.script) throw new UserError('--json and --script: run the script with `meminit run --json`, or drop --json');
+      setCode(await replayCommand(log, { ...o, ...(o.emit || o.check || o.json || o.script ? {} : { emit: 'summary' as ReplayEmit }) }, out, err));
     });
 
   p.command('serve')
     .description('serve the web UI: boot presets or your own machine files and boot logs, and look at their memory')
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
     .option('--host <address>', 'address to listen on; anything but loopback (127.0.0.1, ::1) must be asked for and gets a warning', '127.0.0.1')
-    .addHelpText('after', '\nExamples:\n  meminit serve                 # then open http://127.0.0.1:8080/\n  meminit serve --port 9000')
+    .addHelpText('after', '\nExamples:\n  meminit serve                 # then open http://127.0.0.1:8080/\n  meminit serve --port 9000\n\nExit codes: 0 after Ctrl-C, 2 bad input (a port that is taken or not a number), 3 internal error.')
     .action(async (o: { port: string; host: string }) => setCode(await serveCommand(o, out, err)));
 
   p.command('check')
@@ -73,7 +81,7 @@ function program(setCode: (c: number) => void): Command {
     .argument('[machine]', 'a machine file (.yaml/.yml/.json) or a preset name (see `meminit presets`)', 'default')
     .addOption(new Option('--strategy <name>', 'deferred init strategy to boot with').choices(DEFERRED_STRATEGIES).default('parallel'))
     .option('--json', 'print {"ok", "pfns", "freeBlocks", "total", "violations": [{"what", "pfn", "nid", "zone", "detail"}]}')
-    .addHelpText('after', '\nExamples:\n  meminit check pc-1g\n  meminit check examples/machines/q35-6g-numa2.yaml --strategy legacy\n  meminit check q35-4g --json')
+    .addHelpText('after', '\nExamples:\n  meminit check pc-1g\n  meminit check examples/machines/q35-6g-numa2.yaml --strategy legacy\n  meminit check q35-4g --json\n\nExit codes: 0 no violation, 1 violations (listed), 2 bad input (a file, flag or preset), 3 internal error.')
     .action(async (machine: string, o: { strategy: DeferredStrategy; json?: boolean }) =>
       setCode((await import('./check.js')).checkCommand(machine, o, out)));
 
@@ -83,19 +91,20 @@ function program(setCode: (c: number) => void): Command {
     .argument('[machine]', 'a machine file or preset name', 'default')
     .addOption(new Option('--strategy <name>', 'deferred init strategy').choices(['legacy', 'maxorder', 'parallel']).default('parallel'))
     .option('--json', 'print the decoded page as JSON')
-    .addHelpText('after', '\nExamples:\n  meminit page 0x1000 pc-1g\n  meminit page 0x30000 pc-1g --json\n  meminit page 4096 q35-4g --strategy legacy')
+    .addHelpText('after', '\nExamples:\n  meminit page 0x1000 pc-1g\n  meminit page 0x30000 pc-1g --json\n  meminit page 4096 q35-4g --strategy legacy' + EXIT_CODES)
     .action(async (pfn: string, machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel'; json?: boolean }) => {
       const { pageCommand } = await import('./page.js');
       setCode(pageCommand(pfn, machine, o, out));
     });
 
   p.command('proc')
-    .description('the /proc files meminit models, for a machine booted with its struct pages, right after boot. A machine file does not say what the kernel allocates from memblock after NUMA init (vmemmap, per-cpu areas, …), so its free and managed pages run higher than a real boot\'s: replay a boot log for the kernel\'s own numbers')
-    .addArgument(new Argument('<file>', 'zoneinfo | buddyinfo | pagetypeinfo').choices(['zoneinfo', 'buddyinfo', 'pagetypeinfo']))
+    .description('the /proc files meminit models, for a machine booted with its struct pages, right after boot. A machine file does not say what the kernel allocates from memblock after NUMA init (vmemmap, per-cpu areas, …), so its free and managed pages run higher than a real boot\'s: replay a boot log for the kernel\'s own numbers. iomem: the e820 entries, RAM buffers and the kernel image\'s sections (devices such as PCI windows and ROMs are not modelled). meminfo: MemTotal, MemFree, VmallocTotal, the hugepage lines and the direct map as init_mem_mapping() leaves it; the rest depends on what runs after boot and is not printed')
+    .addArgument(new Argument('<file>', 'zoneinfo | buddyinfo | pagetypeinfo | iomem | meminfo').choices(['zoneinfo', 'buddyinfo', 'pagetypeinfo', 'iomem', 'meminfo']))
     .argument('[machine]', 'a machine file or preset name', 'default')
     .addOption(new Option('--strategy <name>', 'deferred init strategy').choices(['legacy', 'maxorder', 'parallel']).default('parallel'))
-    .addHelpText('after', '\nExamples:\n  meminit proc buddyinfo pc-1g\n  meminit proc zoneinfo q35-4g\n  meminit proc pagetypeinfo pc-1g')
-    .action(async (file: 'zoneinfo' | 'buddyinfo' | 'pagetypeinfo', machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel' }) => {
+    .option('--json', 'print {"file", "machine", "lines": [the text], "data": [what each line carries]}')
+    .addHelpText('after', '\nExamples:\n  meminit proc buddyinfo pc-1g\n  meminit proc zoneinfo q35-4g\n  meminit proc iomem q35-4g\n  meminit proc meminfo pc-1g --json\n  meminit proc pagetypeinfo pc-1g' + EXIT_CODES)
+    .action(async (file: 'zoneinfo' | 'buddyinfo' | 'pagetypeinfo' | 'iomem' | 'meminfo', machine: string, o: { strategy: 'legacy' | 'maxorder' | 'parallel'; json?: boolean }) => {
       const { procCommand } = await import('./proc.js');
       setCode(procCommand(file, machine, o, out));
     });
@@ -108,7 +117,7 @@ function program(setCode: (c: number) => void): Command {
     .option('--rounds <n>', 'rounds per configuration; the best counts (default 3)')
     .option('--cold', 'do not warm the worker threads up first')
     .option('--json', 'print {floor, runs, seed, …} as JSON for scripts')
-    .addHelpText('after', '\nExamples:\n  meminit bench --size 2G --rounds 1 --workers 0\n  meminit bench --size 384G --workers 0,2 --json')
+    .addHelpText('after', '\nExamples:\n  meminit bench --size 2G --rounds 1 --workers 0\n  meminit bench --size 384G --workers 0,2 --json\n\nExit codes: 0 ok, 2 bad input (a size, list or count), 3 internal error.')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const { benchCommand } = await import('./bench.js');
       const args: string[] = [];
@@ -158,7 +167,9 @@ function program(setCode: (c: number) => void): Command {
 
   p.command('presets')
     .description('list the built-in machines')
-    .action(() => setCode(presetsCommand(out)));
+    .option('--json', 'print [{"name", "description"}] as JSON')
+    .addHelpText('after', '\nExamples:\n  meminit presets\n  meminit presets --json\n\nExit codes: 0 ok, 2 bad input (an unknown flag).')
+    .action((o: { json?: boolean }) => setCode(presetsCommand(out, o)));
   return p;
 }
 

@@ -1,5 +1,7 @@
 // `meminit replay LOG`: rebuild a machine from a boot log and check meminit against the kernel.
 import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Progress } from './progress.js';
 import { lexBootLog, LogError, MAX_LOG_BYTES } from '../trace/dmesg.js';
 import { formatMismatch } from '../trace/check.js';
 import { replayBootLog, ReplayError, type ReplayResult } from '../trace/replay.js';
@@ -34,11 +36,16 @@ export function readLogFile(path: string): string {
 }
 
 export function replayFile(path: string, opts: { script?: boolean; hotplugReserved?: 'keep' | 'drop' } = {}): ReplayResult {
+  const bars = new Progress();
   try {
-    return replayBootLog(lexBootLog(readLogFile(path), path), opts);
+    return replayBootLog(lexBootLog(readLogFile(path), path), {
+      ...opts, ...(bars.active ? { progress: (d: number, t: number) => bars.update('replay', `replay ${basename(path)}`, d, t) } : {}),
+    });
   } catch (e) {
     if (e instanceof LogError || e instanceof ReplayError) throw new UserError(e.message);
     throw e;
+  } finally {
+    bars.done();
   }
 }
 
@@ -110,6 +117,8 @@ export interface ReplayOptions {
   /** A hotplug script to run on the replayed machine after boot (and after the log's own actions). */
   script?: string;
   hotplugReserved?: 'keep' | 'drop';
+  /** One JSON document on stdout (the notes go into it). */
+  json?: boolean;
 }
 
 export async function replayCommand(path: string, o: ReplayOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -120,6 +129,11 @@ export async function replayCommand(path: string, o: ReplayOptions, out: (s: str
     file: r.file, kernelVersion: r.kernelVersion, allocations: r.allocations, mismatches: r.mismatches,
     matched: r.matchedLines, notes: r.notes,
   };
+  if (o.json) {
+    const doc = { ...extra, ...(o.check ? { ok: r.mismatches.length === 0 } : {}), managed: r.managed && Object.fromEntries(r.managed), machine: machineJson(r.machine) };
+    out(JSON.stringify(doc, null, 2) + '\n');
+    return o.check && r.mismatches.length ? EXIT_MISMATCH : EXIT_OK;
+  }
   if (o.emit === 'kpageflags') {
     if (!r.kpageflags) throw new UserError(`${path}: the log does not say where the kernel image is (no memblock=debug trace of reserve_brk): kpageflags not predicted`);
     out(r.kpageflags.map((run) => kpageflagsRun.emit(run)).join('\n') + '\n');

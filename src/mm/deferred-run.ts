@@ -124,6 +124,8 @@ export interface PageAllocInitLateInput {
   printk?: Printk;
   /** A millisecond clock (default Date.now). */
   now?: () => number;
+  /** Called after each chunk of a node (the CLI's progress bar). */
+  progress?: (nid: number, done: number, total: number) => void;
 }
 
 /**
@@ -140,7 +142,13 @@ export function pageAllocInitLate(inp: PageAllocInitLateInput): DeferredNodeRepo
     const t0 = now();
     const work = deferredNodeWork(inp.mb, inp.zones.nodes.get(nid)!, inp.strategy, inp.maxThreads);
     if (!work) continue;
-    const results = work.jobs.flatMap((j) => j.tasks.map((t) => collectDeferredTask(inp.memmap, scratch, inp.groupByMobilityDisabled, t)));
+    const total = work.jobs.reduce((n, j) => n + j.tasks.length, 0);
+    let done = 0;
+    const results = work.jobs.flatMap((j) => j.tasks.map((t) => {
+      const r = collectDeferredTask(inp.memmap, scratch, inp.groupByMobilityDisabled, t);
+      inp.progress?.(nid, ++done, total);
+      return r;
+    }));
     reports.push(deferredNodeDone(inp.printk, work, results, t0, now()));
     all.push(results);
   }

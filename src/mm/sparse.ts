@@ -44,6 +44,8 @@ export interface MemmapOptions {
   poison?: boolean;
   /** Count initialisations per pfn (for the checker): 1 byte per page more. */
   trackInit?: boolean;
+  /** Called after each section's memmap is allocated (the CLI's progress bar). */
+  progress?: (done: number, total: number) => void;
 }
 
 /** The machine's vmemmap: sections by number. Plain data over SharedArrayBuffers, so postMessage shares it. */
@@ -115,6 +117,7 @@ export function sparseInit(mb: Memblock, opts: MemmapOptions = {}): Memmap {
   const needed = present.size * sectionBytes(mm.trackInit);
   if (needed > mm.budgetBytes) throw new MemmapBudgetError(needed, mm.budgetBytes, `${present.size} present sections`);
   const runs: [number, number][][] = [];
+  let done = 0;
   let prevNid = NaN;
   for (const [nr, nid] of present) {
     if (nid !== prevNid) runs.push([]);
@@ -130,6 +133,7 @@ export function sparseInit(mb: Memblock, opts: MemmapOptions = {}): Memmap {
       };
       populateSectionMemmap(mm, ms);
       mm.sections[nr] = ms;
+      opts.progress?.(++done, present.size);
     });
   }
   for (const r of forEachMemPfnRange(mb, MAX_NUMNODES)) subsectionMapInit(mm, r.startPfn, r.endPfn - r.startPfn);

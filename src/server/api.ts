@@ -6,7 +6,8 @@ import type { BinsResponse, MachineSummary } from '../web/api-types.js';
 import { binPfnStates, MAX_BINS, MAX_VIEW_PFN, NR_PFN_STATES, PFN_STATES } from '../web/bins.js';
 import { bootLogRecord, machineFileRecord, presetRecord, runBootPhases } from './boot.js';
 import { bodyText, HttpError, intParam, mediaType, queryInt, readBody, sendJson } from './http.js';
-import { machineSummary, pfnInfo } from './machine-view.js';
+import { machineSummary, pfnInfo, structPageAt } from './machine-view.js';
+import { benchResponse } from './bench.js';
 import type { MachineRecord, MachineStore } from './machines.js';
 import { streamEvents } from './sse.js';
 
@@ -85,10 +86,12 @@ function bins(rec: MachineRecord, q: URLSearchParams): BinsResponse {
   return { start, end, bins: n, states: [...PFN_STATES], counts };
 }
 
-const MACHINE_ROUTE = /^\/api\/machine\/([0-9a-f]{16})(?:\/(bins|events|pfn\/([^/]*)))?$/;
+const MACHINE_ROUTE = /^\/api\/machine\/([0-9a-f]{16})(?:\/(bins|events|(pfn|page)\/([^/]*)))?$/;
 
 /** Handle /api/…; the caller has matched the prefix. */
-export async function handleApi(store: MachineStore, req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams): Promise<void> {
+export async function handleApi(
+  store: MachineStore, req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams, benchResults?: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const allow = (...methods: string[]): void => {
     if (!methods.includes(method)) throw new HttpError(405, `${method} is not allowed here; use ${methods.join(' or ')}`);
@@ -100,6 +103,10 @@ export async function handleApi(store: MachineStore, req: IncomingMessage, res: 
   if (path === '/api/boot') {
     allow('POST');
     return boot(store, req, res, q);
+  }
+  if (path === '/api/bench') {
+    allow('GET');
+    return sendJson(res, 200, benchResponse(benchResults));
   }
   const m = MACHINE_ROUTE.exec(path);
   if (!m) throw new HttpError(404, `no such API route: ${path.slice(0, 100)}`);
@@ -115,8 +122,12 @@ export async function handleApi(store: MachineStore, req: IncomingMessage, res: 
       return streamEvents(rec, req, res);
     default: {
       const view = ready(rec);
-      const pfn = intParam(m[3]!, 'pfn', MAX_VIEW_PFN - 1);
-      return sendJson(res, 200, pfnInfo(rec.machine, view.segs, view.sections, pfn));
+      const pfn = intParam(m[4]!, 'pfn', MAX_VIEW_PFN - 1);
+      if (m[3] === 'pfn') return sendJson(res, 200, pfnInfo(rec.machine, view.segs, view.sections, pfn));
+      // GET …/page/:pfn: the struct page alone, `meminit page PFN` as JSON; no struct page is an error.
+      const sp = structPageAt(rec.machine, pfn);
+      if (!sp.page) throw new HttpError(rec.machine.memmap ? 404 : 409, sp.pageError ?? 'no struct page');
+      return sendJson(res, 200, sp.page);
     }
   }
 }

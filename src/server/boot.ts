@@ -4,6 +4,9 @@
 // log is replayed in one step. Bad input is an HttpError with the model's one-line message.
 import { buildAllZonelists, BootError, initmemInit, pagingInit, setupArchE820, setupArchMapping, setupArchMemblock } from '../arch/x86/setup.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
+import { memInit } from '../arch/x86/mem-init.js';
+import { forEachValidSection, memblocksPresent } from '../mm/sparse.js';
+import { SECTION_MEMMAP_BYTES } from '../include/sparsemem.js';
 import { loadPreset, MachineError, parseMachine } from '../machine/index.js';
 import type { MachineSpec } from '../machine/types.js';
 import { lexBootLog, LogError } from '../trace/dmesg.js';
@@ -46,9 +49,40 @@ export const BOOT_PHASES: readonly BootPhase[] = [
   { name: 'zonelists', run: (m) => buildAllZonelists(m), detail: (m) => `${m.onlineNodes.length} node(s), ${m.totalPages} total pages, policy zone ${m.policyZone}` },
 ];
 
-function finish(rec: MachineRecord): void {
+/**
+ * Struct pages for machines whose memmap fits this (a 16 GiB machine needs 256 MiB); bigger ones
+ * (the 384 GiB seed) are shown without, and their pfn inspector says why.
+ */
+export const SERVER_MEMMAP_BUDGET = 256 * 2 ** 20;
+
+/**
+ * The memInit phase: sparse_init, memmap_init, memblock_free_all, deferred init (on this thread),
+ * so the inspector can decode struct pages. The map keeps the state at paging_init() (what
+ * deferred init had still to do), computed before this phase runs.
+ */
+export const MEMMAP_PHASE: BootPhase = {
+  name: 'memmap',
+  run: (m) => {
+    const needed = memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES;
+    if (needed > SERVER_MEMMAP_BUDGET) return;
+    memInit(m, { strategy: 'parallel', maxThreads: 1, memmap: { budgetBytes: SERVER_MEMMAP_BUDGET } });
+  },
+  detail: (m) => {
+    if (!m.memmap) return `no struct pages: a ${Math.round((memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES) / 2 ** 20)} MiB memmap is over the server's ${SERVER_MEMMAP_BUDGET / 2 ** 20} MiB budget`;
+    let managed = 0;
+    for (const pg of m.zones!.nodes.values()) for (const z of pg.zones) managed += z.managedPages;
+    return `${[...forEachValidSection(m.memmap)].length} sections of struct pages, ${managed} pages managed`;
+  },
+};
+
+/** The map's view: the pfn states at paging_init() (before the memmap phase frees and inits pages). */
+function takeView(rec: MachineRecord): void {
   const m = rec.machine;
   rec.view = { segs: pfnStateSegments(pfnMapInput(m)), sections: machineSections(m), extentPfn: extentPfn(m) };
+}
+
+function finish(rec: MachineRecord): void {
+  if (!rec.view) takeView(rec);
   rec.status = 'ready';
   recordEvent(rec, { type: 'done', name: 'ready', state: 'end' });
 }
@@ -62,7 +96,7 @@ function fail(rec: MachineRecord, message: string): void {
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Run the phases of a machine's boot, recording a start and an end event for each. */
-export async function runBootPhases(rec: MachineRecord, phases: readonly BootPhase[] = BOOT_PHASES): Promise<void> {
+export async function runBootPhases(rec: MachineRecord, phases: readonly BootPhase[] = SERVER_PHASES): Promise<void> {
   const m = rec.machine;
   for (const ph of phases) {
     await nextTick();
@@ -76,9 +110,13 @@ export async function runBootPhases(rec: MachineRecord, phases: readonly BootPha
       return fail(rec, `${rec.source.name}: ${msg}`);
     }
     recordEvent(rec, { type: 'phase', name: ph.name, state: 'end', detail: ph.detail(m), lines: [from, m.printk.lines.length] });
+    if (ph.name === 'zonelists') takeView(rec);
   }
   finish(rec);
 }
+
+/** The phases a preset or machine file boots through in the server: bootMachine()'s, then the memmap. */
+export const SERVER_PHASES: readonly BootPhase[] = [...BOOT_PHASES, MEMMAP_PHASE];
 
 function specOf(load: () => MachineSpec): MachineSpec {
   try {

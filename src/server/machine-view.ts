@@ -8,11 +8,12 @@ import { PAGES_PER_SECTION, pfnToSectionNr } from '../include/mmzone.js';
 import { PAGE_SIZE, pfnDown, pfnUp, roundUp } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
 import { presentSections } from '../mm/mm-init.js';
-import { zoneEndPfn } from '../mm/zone.js';
+import { zoneEndPfn, type PgData } from '../mm/zone.js';
 import { emitZoneinfo } from '../trace/formats/zoneinfo.js';
 import { e820TypeLabel } from '../trace/formats/e820.js';
 import { zoneinfoOf } from '../cli/replay.js';
-import type { NodeSummary, PfnInfoResponse } from '../web/api-types.js';
+import type { NodeSummary, PfnInfoResponse, StructPage } from '../web/api-types.js';
+import { dumpPage, formatPageDump, PageDumpError } from '../mm/page-dump.js';
 import { pfnStateAt, type PfnMapInput, type PfnRange, type StateSegment } from '../web/bins.js';
 
 /**
@@ -28,11 +29,14 @@ export function devicePfnRanges(m: Machine): PfnRange[] {
     .map((e) => ({ start: pfnDown(e.addr), end: pfnUp(e.addr + e.size) }));
 }
 
+/** Where memmap_init() put the node's deferred split (deferred init clears pg.firstDeferredPfn once done). */
+const deferredFrom = (m: Machine, pg: PgData): number => m.memmapPlan?.firstDeferredPfn.get(pg.nodeId) ?? pg.firstDeferredPfn;
+
 /** The classifier's input, with the kernel's page rounding of each memblock type. */
 export function pfnMapInput(m: Machine): PfnMapInput {
   const mb = m.memblock;
   const firstDeferredPfn = new Map<number, number>();
-  for (const pg of m.zones?.nodes.values() ?? []) firstDeferredPfn.set(pg.nodeId, pg.firstDeferredPfn);
+  for (const pg of m.zones?.nodes.values() ?? []) firstDeferredPfn.set(pg.nodeId, deferredFrom(m, pg));
   return {
     memory: (mb?.memory.regions ?? []).map((r) => ({ start: pfnUp(r.base), end: pfnDown(r.base + r.size), nid: r.nid })),
     reserved: (mb?.reserved.regions ?? []).map((r) => ({ start: pfnDown(r.base), end: pfnUp(r.base + r.size) })),
@@ -95,7 +99,7 @@ export function memoryBlockRuns(m: Machine): BlockRun[] {
 export function nodeSummaries(m: Machine): NodeSummary[] {
   return [...(m.zones?.nodes.values() ?? [])].map((pg) => ({
     nid: pg.nodeId, startPfn: pg.nodeStartPfn, endPfn: pg.nodeEndPfn, spanned: pg.nodeSpannedPages, present: pg.nodePresentPages,
-    firstDeferredPfn: Number.isFinite(pg.firstDeferredPfn) ? pg.firstDeferredPfn : null,
+    firstDeferredPfn: Number.isFinite(deferredFrom(m, pg)) ? deferredFrom(m, pg) : null,
     zones: pg.zones.map((z) => ({
       name: z.name, startPfn: z.zoneStartPfn, endPfn: zoneEndPfn(z), spanned: z.spannedPages, present: z.presentPages,
       managedEstimate: z.managedEstimate,
@@ -123,8 +127,16 @@ export function machineSummary(m: Machine, sections: ReadonlySet<number>) {
       reserved: (m.memblock?.reserved.regions ?? []).filter((r) => r.size > 0),
     },
     printk: m.printk.lines.map((l) => l.text),
-    zoneinfo: emitZoneinfo(zoneinfoOf(m)).join('\n') + '\n',
+    // With struct pages the zones' managed pages are known too (after deferred init).
+    zoneinfo: emitZoneinfo(zoneinfoOf(m, m.memmap ? managedPages(m) : undefined)).join('\n') + '\n',
   };
+}
+
+/** Each zone's managed pages, "nid:zone" → pages. */
+function managedPages(m: Machine): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pg of m.zones?.nodes.values() ?? []) for (const z of pg.zones) out.set(`${pg.nodeId}:${z.name}`, z.managedPages);
+  return out;
 }
 
 /** What is at one pfn: node and zone span, section, memory block, state, e820 type. */
@@ -146,6 +158,18 @@ export function pfnInfo(m: Machine, segs: readonly StateSegment[], sections: Rea
     block: Math.floor(pfn / memoryBlockPages(m)),
     state: pfnStateAt(segs, pfn),
     e820: e ? e820TypeLabel(e.type) : null,
-    page: null,
+    ...structPageAt(m, pfn),
   };
+}
+
+/** The struct page at a pfn, decoded like `meminit page`, or why there is none. */
+export function structPageAt(m: Machine, pfn: number): { page: StructPage | null; pageError?: string } {
+  if (!m.memmap) return { page: null, pageError: 'this machine has no struct pages here (a replayed log, or a memmap over the server\'s budget)' };
+  try {
+    const d = dumpPage(m.memmap, pfn);
+    return { page: { ...d, text: formatPageDump(d) } };
+  } catch (e) {
+    if (e instanceof PageDumpError) return { page: null, pageError: e.message };
+    throw e;
+  }
 }

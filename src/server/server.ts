@@ -19,6 +19,8 @@ export interface ServerOptions {
   port?: number;
   assetsDir?: string;
   capacity?: number;
+  /** bench/results.json, for GET /api/bench (default: the repository's; tests point elsewhere). */
+  benchResults?: string;
   /** Where internal errors are logged (one line each); stderr by default. */
   log?: (line: string) => void;
 }
@@ -52,7 +54,7 @@ export function createMeminitServer(o: ServerOptions = {}): { server: Server; st
     const qi = url.indexOf('?');
     const path = qi < 0 ? url : url.slice(0, qi);
     const query = new URLSearchParams(qi < 0 ? '' : url.slice(qi + 1));
-    if (path === '/api' || path.startsWith('/api/')) return handleApi(store, req, res, path, query);
+    if (path === '/api' || path.startsWith('/api/')) return handleApi(store, req, res, path, query, o.benchResults);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not allowed here; use GET`);
     serveStatic(root, req, res, path);
   }

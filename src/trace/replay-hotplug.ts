@@ -83,6 +83,7 @@ export function planBootMemoryBlocks(m: Machine, log: BootLog): boolean {
     }
     hp.blocks.create(r.start, r.size, 0, undefined);
     hp.blocks.registerUnderNode(nid, r.start, r.size);
+    hp.resources.push({ start: r.start, end: r.start + r.size, name: 'System RAM' });
   }
   return true;
 }

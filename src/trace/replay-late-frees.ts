@@ -51,6 +51,15 @@ function imageStart(m: Machine, brk: number): number {
   return rs[i]!.base;
 }
 
+/** _text and the brk area's start (= __bss_stop), from the log's reserve_brk() trace; undefined without one. */
+export function kernelImageFromLog(m: Machine, log: BootLog): { text: number; brk: number } | undefined {
+  for (const l of log.kernel) {
+    const r = M.memblockReserveLine.parse(l.text);
+    if (r && /^setup_arch\b/.test(r.caller) && r.base >= SZ_1M) return { text: imageStart(m, r.base), brk: r.base };
+  }
+  return undefined;
+}
+
 /** The late frees as pfn spans; undefined, with a note saying why, when one cannot be placed. */
 export function lateFrees(m: Machine, log: BootLog, notes: string[]): Span[] | undefined {
   const out: Span[] = [];

@@ -19,7 +19,7 @@ import * as M from './formats/memblock.js';
 import * as N from './formats/numa.js';
 import * as S from './formats/setup.js';
 import * as Z from './formats/zone.js';
-import { checkNodeDistanceCapture, checkZoneinfoCapture } from './replay-captures.js';
+import { checkIomemCapture, checkMeminfoCapture, checkNodeDistanceCapture, checkRamBufferLines, checkZoneinfoCapture } from './replay-captures.js';
 import { predictManaged, predictMemInitInfo, type ZoneCounts } from './replay-managed.js';
 import { memInitInfo } from './formats/free.js';
 import { kpageflagsRun, type KpageflagsRun } from './formats/kpageflags.js';
@@ -117,9 +117,12 @@ class Replay implements ReplayContext {
     this.check.expect(lines.filter((l) => !ECHOES.has(l.format)));
   }
 
-  run(): void {
+  run(progress?: (done: number, total: number) => void): void {
     const lines = this.log.kernel;
-    for (let i = 0; i < lines.length; i++) i = this.line(lines, i);
+    for (let i = 0; i < lines.length; i++) {
+      i = this.line(lines, i);
+      progress?.(i + 1, lines.length);
+    }
     this.finish();
   }
 
@@ -321,9 +324,14 @@ class Replay implements ReplayContext {
     this.checkKpageflags(late);
     this.managed = predictManaged(this.m, late);
     const hr = !this.opts.bootOnly && this.needsHotplugMachine() ? hotplugReplayMachine(this, this.log, this.managed, this.opts.hotplugReserved) : undefined;
+    // Without actions, the boot's memory blocks (and the DIMMs hot-added at boot) need no struct pages.
+    const planned = !hr && !this.opts.bootOnly && this.log.captures.has(MEMORY_DIR) && !!this.m.zones && !!this.m.memblock && planBootMemoryBlocks(this.m, this.log);
     checkZoneinfoCapture(this, this.log, hr ? hr.managed() : this.managed);
+    checkIomemCapture(this, this.log);
+    checkRamBufferLines(this, this.log);
+    checkMeminfoCapture(this, this.log, hr ? hr.managed() : this.managed);
     if (!this.slitGuessed) checkNodeDistanceCapture(this, this.log);
-    if (!this.opts.bootOnly) this.checkMemoryBlocks(hr);
+    if (!this.opts.bootOnly) this.checkMemoryBlocks(hr, planned);
     const hasZones = this.log.kernel.some((l) => Z.zoneRangesHeader.parse(l.text));
     for (const m of this.check.leftovers()) {
       if (!hasZones && (m.format.startsWith('zone.') || m.format.startsWith('numa.'))) continue;
@@ -364,7 +372,7 @@ class Replay implements ReplayContext {
   }
 
   /** The memory blocks at the end of boot (DIMMs hot-added by ACPI included) against the sysfs capture, then the actions. */
-  private checkMemoryBlocks(hr: HotplugReplay | undefined): void {
+  private checkMemoryBlocks(hr: HotplugReplay | undefined, planned: boolean): void {
     const cap = this.log.captures.get(MEMORY_DIR);
     if (!cap || !this.m.zones || !this.m.memblock) return;
     if (hr) {
@@ -373,7 +381,7 @@ class Replay implements ReplayContext {
       replayActions(this, this.log, hr);
       return;
     }
-    if (planBootMemoryBlocks(this.m, this.log)) checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
+    if (planned) checkMemoryBlocksCapture(this, this.log, MEMORY_DIR);
   }
 
   /**
@@ -416,11 +424,13 @@ export interface ReplayOptions {
   /** Stop at the end of boot: no memory blocks, no hotplug actions (the machine as memblock_free_all() finds it). */
   bootOnly?: boolean;
   hotplugReserved?: 'keep' | 'drop';
+  /** Called after each log line (the CLI's progress bar). */
+  progress?: (done: number, total: number) => void;
 }
 
 export function replayBootLog(log: BootLog, opts: ReplayOptions = {}): ReplayResult {
   const r = new Replay(log, opts);
-  r.run();
+  r.run(opts.progress);
   return {
     file: log.file, kernelVersion: r.kernelVersion, machine: r.m, predicted: r.m.printk.lines,
     allocations: r.memblock.allocations, mismatches: r.check.mismatches, matchedLines: r.check.matched, notes: r.notes,

@@ -118,8 +118,40 @@ export interface PfnInfoResponse {
   block: number;
   state: string;
   e820: string | null;
-  /** The decoded struct page: null until the memmap exists (issue 3). */
-  page: null;
+  /** The decoded struct page at the end of boot, as `meminit page PFN` shows it; null when there is none. */
+  page: StructPage | null;
+  /** Why `page` is null: no struct page at this pfn, or no memmap for this machine. */
+  pageError?: string;
+}
+
+/** dump_page() of one struct page (src/mm/page-dump.ts PageDump), and its text form. */
+export interface StructPage {
+  pfn: number;
+  /** The struct page's vmemmap address. */
+  page: string;
+  flagsRaw: string;
+  flags: string[];
+  nid: number;
+  zone: string;
+  refcount: number;
+  mapcount: number | string;
+  lru: { next: string; nextPfn: number; prev: string; prevPfn: number };
+  mapping: string;
+  index: string;
+  private: string;
+  buddyOrder?: number;
+  migratetype: string;
+  /** The dump as `meminit page` prints it. */
+  text: string[];
+}
+
+/** GET /api/bench: bench/results.json (when a benchmark ran) beside the seed series' figures. */
+export interface BenchResponse {
+  /** The seed series' deferred-init times on its 384 GiB node, as Mpages/s. */
+  seed: { nodeBytes: number; marks: { label: string; mpagesPerSec: number }[] };
+  /** null: no bench/results.json yet (run `meminit bench`), or it could not be read (`reason`). */
+  results: { nodeBytes: number; host: string; runs: { strategy: string; workers: number; mpagesPerSec: number; initMs: number }[] } | null;
+  reason?: string;
 }
 
 export interface PresetInfo {

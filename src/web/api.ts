@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The page's side of the JSON API: every failure becomes an Error whose message is the
 // server's one line (or a one-line description of what went wrong on the way).
-import type { BinsResponse, MachineSummary, PfnInfoResponse, PresetInfo } from './api-types.js';
+import type { BenchResponse, BinsResponse, MachineSummary, PfnInfoResponse, PresetInfo } from './api-types.js';
 
 /** What the server accepts (src/server/api.ts MAX_UPLOAD_BYTES); checked here first to spare the upload. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -49,4 +49,7 @@ export const getMachine = (id: string): Promise<MachineSummary> => call(`/api/ma
 export const getBins = (id: string, start: number, end: number, bins: number, signal?: AbortSignal): Promise<BinsResponse> =>
   call(`/api/machine/${id}/bins?start=${start}&end=${end}&bins=${bins}`, signal ? { signal } : undefined);
 
-export const getPfn = (id: string, pfn: number): Promise<PfnInfoResponse> => call(`/api/machine/${id}/pfn/${pfn}`);
+/** What is at a pfn and its struct page; `pfn` may be typed text ("0x1000"): the server checks it. */
+export const getPfn = (id: string, pfn: number | string): Promise<PfnInfoResponse> => call(`/api/machine/${id}/pfn/${encodeURIComponent(String(pfn).trim())}`);
+
+export const getBench = (): Promise<BenchResponse> => call('/api/bench');

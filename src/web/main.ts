@@ -2,7 +2,8 @@
 // The page: choose a preset or upload a machine file / boot log, boot it, follow its phases
 // on the timeline as they arrive, then show the map, zones, zoneinfo and kernel lines.
 import type { BootEvent, MachineSummary } from './api-types.js';
-import { bootFile, bootPreset, getBins, getMachine, getPfn, getPresets } from './api.js';
+import { bootFile, bootPreset, getBench, getBins, getMachine, getPfn, getPresets } from './api.js';
+import { renderBenchPlot } from './bench-plot.js';
 import { byId, h, replace } from './dom.js';
 import { hex, pagesToBytes, pfnWithPhys } from './format.js';
 import { MemoryMap } from './map.js';
@@ -25,15 +26,20 @@ let events: EventSource | undefined;
 
 const timeline = new Timeline(byId('timeline'), ([from, to]) => highlightKernelLines(kernelEl, from, to));
 
+/** Look a pfn up (a click on the map, or typed into the inspector) and show it with its struct page. */
+function inspect(pfn: number | string): void {
+  const m = current;
+  if (!m) return;
+  const el = byId('pfn-info');
+  replace(el, h('p', { class: 'dim' }, `looking up ${typeof pfn === 'number' ? hex(pfn) : pfn}…`));
+  getPfn(m.id, pfn)
+    .then((p) => current === m && renderPfnInfo(el, p, m))
+    // A pfn the server refuses (not a number, beyond the map): said where the user looks.
+    .catch((e: Error) => current === m && replace(el, h('p', { class: 'page-error', id: 'page-error', role: 'alert' }, e.message)));
+}
+
 const map = new MemoryMap(byId<HTMLCanvasElement>('map'), {
-  onPick: (pfn) => {
-    const m = current;
-    if (!m) return;
-    replace(byId('pfn-info'), h('p', { class: 'dim' }, `looking up ${hex(pfn)}…`));
-    getPfn(m.id, pfn)
-      .then((p) => current === m && renderPfnInfo(byId('pfn-info'), p, m))
-      .catch((e: Error) => showError(e.message));
-  },
+  onPick: (pfn) => inspect(pfn),
   onHover: (pfn) => {
     byId('map-hover').textContent = pfn === null ? '' : `pfn ${pfnWithPhys(pfn)}`;
   },
@@ -55,7 +61,7 @@ function showMachine(m: MachineSummary): void {
   byId('grid-hint').textContent = gridHint(m);
   byId('zoneinfo').textContent = m.zoneinfo ?? '';
   renderKernelLines(kernelEl, m.printk ?? []);
-  replace(byId('pfn-info'), h('p', { class: 'dim' }, 'Click the map to see what is at a pfn.'));
+  replace(byId('pfn-info'), h('p', { class: 'dim' }, 'Click the map, or type a pfn above, to see what is there and its struct page.'));
 }
 
 /** Follow a boot's events; when it is done, fetch and show the machine. */
@@ -117,6 +123,15 @@ async function init(): Promise<void> {
     file.value = '';
     if (f) void boot(() => bootFile(f));
   });
+  byId('pfn-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = byId<HTMLInputElement>('pfn-input').value.trim();
+    if (!current) return showError('boot a machine first, then inspect its pfns');
+    if (text) inspect(text);
+  });
+  getBench()
+    .then((b) => renderBenchPlot(byId('bench'), b))
+    .catch((e: Error) => replace(byId('bench'), h('p', { class: 'page-error' }, e.message)));
   byId('zoom-in').addEventListener('click', () => map.zoomAt(0.5));
   byId('zoom-out').addEventListener('click', () => map.zoomAt(2));
   byId('zoom-reset').addEventListener('click', () => map.reset());

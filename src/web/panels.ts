@@ -44,7 +44,29 @@ export function renderZoneTable(el: HTMLElement, m: MachineSummary): void {
     h('tbody', {}, ...rows)));
 }
 
-/** What is at a pfn, and an honest placeholder where the struct page will be. */
+/** The decoded struct page: the fields crash's kmem -p and drgn users look for, then dump_page()'s text. */
+function renderStructPage(p: PfnInfoResponse): HTMLElement {
+  const sp = p.page;
+  if (!sp) return h('p', { class: 'page-error', id: 'page-error', role: 'status' }, h('strong', {}, 'struct page: '), p.pageError ?? 'none');
+  const row = (k: string, ...v: (Node | string)[]): HTMLElement[] => [h('dt', {}, k), h('dd', {}, ...v)];
+  const link = (addr: string, pfn: number): (Node | string)[] =>
+    [h('span', { class: 'mono' }, addr), h('span', { class: 'dim' }, pfn < 0 ? ' (a list head)' : pfn === sp.pfn ? ' (itself)' : ` (pfn ${hex(pfn)})`)];
+  return h('div', { id: 'struct-page' },
+    h('h3', {}, 'struct page ', h('span', { class: 'dim mono' }, sp.page)),
+    h('dl', {},
+      ...row('flags', h('span', { class: 'mono', id: 'page-flags' }, sp.flags.length ? sp.flags.join(' | ') : '(none)'), h('span', { class: 'dim mono' }, ` ${sp.flagsRaw}`)),
+      ...row('node · zone', h('span', { id: 'page-nid-zone' }, `node ${sp.nid} · ${sp.zone}`)),
+      ...row('refcount', String(sp.refcount)),
+      ...row('mapcount', String(sp.mapcount)),
+      ...(sp.buddyOrder !== undefined ? row('buddy', `head of a free block of order ${sp.buddyOrder} (${pagesToBytes(2 ** sp.buddyOrder)})`) : []),
+      ...row('pageblock', `${sp.migratetype}`),
+      ...row('lru.next', ...link(sp.lru.next, sp.lru.nextPfn)),
+      ...row('lru.prev', ...link(sp.lru.prev, sp.lru.prevPfn)),
+      ...row('private', h('span', { class: 'mono' }, sp.private))),
+    h('pre', { class: 'page-dump' }, sp.text.join('\n')));
+}
+
+/** What is at a pfn, and its struct page at the end of boot (as `meminit page PFN` decodes it). */
 export function renderPfnInfo(el: HTMLElement, p: PfnInfoResponse, m: MachineSummary): void {
   const row = (k: string, ...v: (Node | string)[]): HTMLElement[] => [h('dt', {}, k), h('dd', {}, ...v)];
   const blockPages = m.memoryBlocks?.pages ?? 1;
@@ -55,11 +77,11 @@ export function renderPfnInfo(el: HTMLElement, p: PfnInfoResponse, m: MachineSum
       ...row('node', p.nid === null ? 'none (outside every node span)' : `node ${p.nid}`),
       ...row('zone', p.zone ?? 'none'),
       ...row('section', `${p.section}`, h('span', { class: 'dim' }, p.sectionPresent ? ' (present)' : ' (not present: no memmap)')),
-      ...row('memory block', `memory${p.block}`, h('span', { class: 'dim' }, ` · pfn ${hex(p.block * blockPages)}–${hex((p.block + 1) * blockPages)}`)),
+      // The block's actions (online/offline/remove) go in the empty span once hotplug is modelled.
+      ...row('memory block', `memory${p.block}`, h('span', { class: 'dim' }, ` · pfn ${hex(p.block * blockPages)}–${hex((p.block + 1) * blockPages)}`),
+        h('span', { class: 'block-actions', 'data-block': String(p.block) })),
       ...row('e820', p.e820 ?? 'not in the e820 map')),
-    h('p', { class: 'placeholder', id: 'page-placeholder' },
-      h('strong', {}, 'struct page: '),
-      'not modelled yet. The memmap of real 64-byte struct pages — flags, refcount, mapcount, LRU links, buddy order, the pageblock’s migratetype — arrives with issue 3; this panel will decode it then.'));
+    renderStructPage(p));
 }
 
 export function renderKernelLines(el: HTMLElement, lines: readonly string[]): void {

@@ -155,8 +155,29 @@ describe('meminit proc', () => {
   });
 
   it('refuses a /proc file it does not model', () => {
-    const r = run('proc', 'meminfo', 'pc-1g');
+    const r = run('proc', 'vmstat', 'pc-1g');
     assert.equal(r.code, 2);
-    assert.match(r.err, /Allowed choices are zoneinfo, buddyinfo, pagetypeinfo/);
+    assert.match(r.err, /Allowed choices are zoneinfo, buddyinfo, pagetypeinfo, iomem, meminfo/);
+  });
+
+  it('prints the e820 lines of /proc/iomem as the pc-1g boot has them, without its device lines', () => {
+    const r = run('proc', 'iomem', 'pc-1g');
+    assert.equal(r.code, 0, r.err);
+    const kernel = readFileSync(join(root, 'test', 'corpus', 'pc-1g.log'), 'utf8').split('=== meminit-capture: /proc/iomem ===\n')[1]!.split('\n===')[0]!.split('\n');
+    const devices = /PCI Bus|Video ROM|System ROM|IOAPIC|HPET|PNP|Local APIC/;
+    const mine = r.out.split('\n').filter((l) => l.length);
+    assert.deepEqual(mine, kernel.filter((l) => !devices.test(l)));
+  });
+
+  it('prints MemTotal, MemFree and the direct map of /proc/meminfo; --json gives the fields', () => {
+    const r = run('proc', 'meminfo', 'pc-1g');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^MemTotal: +\d+ kB\nMemFree: +\d+ kB\nVmallocTotal:   34359738367 kB\n/);
+    assert.match(r.out, /\nHugepagesize:       2048 kB\n/);
+    const j = JSON.parse(run('proc', 'meminfo', 'pc-1g', '--json').out) as { file: string; data: { field: string; value: number }[] };
+    assert.equal(j.file, '/proc/meminfo');
+    const dm = j.data.filter((f) => f.field.startsWith('DirectMap')).reduce((n, f) => n + f.value, 0);
+    // pc-1g: [0, 1M) and RAM [1M, 0x3ffe0000) are mapped: the sum of the kernel's DirectMap lines.
+    assert.equal(dm, 1024 + (0x3ffe0000 - 0x100000) / 1024);
   });
 });

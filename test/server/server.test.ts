@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BootError } from '../../src/arch/x86/setup.js';
 import { presetRecord, runBootPhases } from '../../src/server/boot.js';
 import { startServer, type MeminitServer } from '../../src/server/server.js';
-import type { BinsResponse, BootEvent, MachineSummary, PfnInfoResponse, PresetInfo } from '../../src/web/api-types.js';
+import type { BenchResponse, BinsResponse, BootEvent, MachineSummary, PfnInfoResponse, PresetInfo } from '../../src/web/api-types.js';
 import { bootReady, get, postJson, send, sseEvents, testServer, upload, type Reply } from './client.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -69,7 +69,7 @@ describe('routes', () => {
     const evs = sseEvents(sse.text);
     const data = evs.map((e) => e.data as BootEvent);
     assert.deepEqual(data.map((e) => `${e.type}:${e.name}:${e.state}`), [
-      ...['e820', 'memblock', 'numa', 'zones', 'zonelists'].flatMap((p) => [`phase:${p}:start`, `phase:${p}:end`]), 'done:ready:end',
+      ...['e820', 'memblock', 'numa', 'zones', 'zonelists', 'memmap'].flatMap((p) => [`phase:${p}:start`, `phase:${p}:end`]), 'done:ready:end',
     ]);
     assert.deepEqual(evs.map((e) => e.id), data.map((e) => String(e.seq)));
     assert.deepEqual(evs.map((e) => e.event), data.map((e) => e.type));
@@ -85,7 +85,7 @@ describe('routes', () => {
   it('the event stream resumes after Last-Event-ID', async () => {
     const id = await bootReady(srv, 'pc-1g');
     const r = await send(srv, 'GET', `/api/machine/${id}/events`, { headers: { 'Last-Event-ID': '7' } });
-    assert.deepEqual(sseEvents(r.text).map((e) => e.id), ['8', '9', '10']);
+    assert.deepEqual(sseEvents(r.text).map((e) => e.id), ['8', '9', '10', '11', '12']);
   });
 
   it('GET /api/machine/:id summarises nodes, zones, sections, memory blocks, e820, kernel lines and zoneinfo', async () => {
@@ -108,7 +108,8 @@ describe('routes', () => {
     assert.deepEqual(m.memoryBlocks, { pages: 32768, count: 8, runs: [{ first: 0, end: 8, nid: 0 }] });
     assert.deepEqual(m.e820![1], { addr: 0x1000, size: 0x9e000 + 0xc00, type: 1, label: 'usable' });
     assert.ok(m.printk!.some((l) => l.startsWith('Built 1 zonelists')));
-    assert.match(m.zoneinfo!, /^Node 0, zone      DMA\n {8}spanned  4095\n {8}present  3998\n {2}start_pfn: {11}1\n/);
+    // With its struct pages, the machine knows its managed pages too.
+    assert.match(m.zoneinfo!, /^Node 0, zone      DMA\n {8}spanned  4095\n {8}present  3998\n {8}managed  \d+\n {2}start_pfn: {11}1\n/);
     assert.equal(m.events.at(-1)!.type, 'done');
   });
 
@@ -122,16 +123,61 @@ describe('routes', () => {
     assert.deepEqual(first.counts, [[1, 63, 0, 0, 0, 0], [0, 64, 0, 0, 0, 0], [33, 31, 0, 0, 0, 0], [64, 0, 0, 0, 0, 0]]);
   });
 
-  it('GET …/pfn/:pfn says what is at a pfn, with no struct page yet', async () => {
+  it('GET …/pfn/:pfn says what is at a pfn, with its struct page', async () => {
     const id = await bootReady(srv, 'pc-1g');
     const p = (await get(srv, `/api/machine/${id}/pfn/0x9f`)).json<PfnInfoResponse>();
-    assert.deepEqual(p, {
-      pfn: 0x9f, phys: 0x9f000, nid: 0, zone: 'DMA', section: 0, sectionPresent: true, block: 0, state: 'hole', e820: 'usable', page: null,
-    });
+    const { page, ...rest } = p;
+    assert.deepEqual(rest, { pfn: 0x9f, phys: 0x9f000, nid: 0, zone: 'DMA', section: 0, sectionPresent: true, block: 0, state: 'hole', e820: 'usable' });
+    // A hole inside a present section: reserved by memmap_init's unavailable ranges.
+    assert.deepEqual([page!.flags, page!.zone, page!.refcount, page!.page], [['reserved'], 'DMA', 1, '0xffffea00000027c0']);
+    assert.match(page!.text[1]!, /^flags: 0x[0-9a-f]{16}\(reserved\) node:0 zone:DMA$/);
     const q = (await get(srv, `/api/machine/${id}/pfn/${0x20000}`)).json<PfnInfoResponse>();
     assert.deepEqual([q.zone, q.section, q.block, q.state], ['DMA32', 4, 4, 'deferred']);
+    assert.equal(q.page!.zone, 'DMA32');
     const beyond = (await get(srv, `/api/machine/${id}/pfn/0x100000`)).json<PfnInfoResponse>();
-    assert.deepEqual([beyond.nid, beyond.zone, beyond.state, beyond.sectionPresent], [null, null, 'hole', false]);
+    assert.deepEqual([beyond.nid, beyond.zone, beyond.state, beyond.sectionPresent, beyond.page], [null, null, 'hole', false, null]);
+    assert.match(beyond.pageError!, /^pfn 0x100000 has no struct page/);
+  });
+
+  it('GET …/page/:pfn is the struct page alone, and a clear error without one', async () => {
+    const id = await bootReady(srv, 'pc-1g');
+    const ok = await get(srv, `/api/machine/${id}/page/0x30000`);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.json<{ buddyOrder: number; mapcount: string }>().buddyOrder, 10);
+    const cases: [string, number, RegExp][] = [
+      ['0x100000', 404, /pfn 0x100000 has no struct page/],
+      ['12ab', 400, /pfn="12ab": expected a whole number/],
+      ['%zz', 400, /expected a whole number/],
+      [String(2 ** 53), 400, /pfn=.*: (at most|expected)/],
+    ];
+    for (const [pfn, status, re] of cases) {
+      const r = await get(srv, `/api/machine/${id}/page/${pfn}`);
+      assert.equal(r.status, status, pfn);
+      assert.match(r.json<{ error: string }>().error, re);
+    }
+  });
+
+  it('GET /api/bench: the seed figures always, the results when bench/results.json exists', async () => {
+    const r = (await get(srv, '/api/bench')).json<BenchResponse>();
+    assert.deepEqual(r.seed.marks.map((m) => m.mpagesPerSec), [26.8, 72.9, 95]);
+    const dir = mkdtempSync(join(tmpdir(), 'meminit-bench-'));
+    const none = await startServer({ port: 0, benchResults: join(dir, 'absent.json') });
+    try {
+      const n = (await get(none, '/api/bench')).json<BenchResponse>();
+      assert.equal(n.results, null);
+      assert.match(n.reason!, /no benchmark results yet/);
+    } finally {
+      await none.close();
+    }
+    writeFileSync(join(dir, 'bad.json'), '{"node": {"bytes": 1}, "runs": [{"strategy": 3}]}');
+    const bad = await startServer({ port: 0, benchResults: join(dir, 'bad.json') });
+    try {
+      const b = (await get(bad, '/api/bench')).json<BenchResponse>();
+      assert.equal(b.results, null);
+      assert.match(b.reason!, /a run lacks/);
+    } finally {
+      await bad.close();
+    }
   });
 
   it('boots uploaded machine files (YAML and JSON)', async () => {

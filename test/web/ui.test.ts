@@ -92,7 +92,7 @@ describe('web UI in chromium', () => {
         // The timeline got every phase from the event stream.
         await page.waitForSelector('#timeline-status:has-text("booted in")');
         const phases = await page.locator('#timeline li').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')));
-        assert.deepEqual(phases, ['e820', 'memblock', 'numa', 'zones', 'zonelists']);
+        assert.deepEqual(phases, ['e820', 'memblock', 'numa', 'zones', 'zonelists', 'memmap']);
         assert.match(await page.locator('#zoneinfo').textContent() ?? '', /Node 1, zone   Normal\n {8}spanned  786432/);
         assert.match(await page.locator('#kernel').textContent() ?? '', /Built 2 zonelists, mobility grouping on\./);
         assert.match(await page.locator('#zones').textContent() ?? '', /node 1 · pfn 0x180000–0x240000/);
@@ -107,9 +107,38 @@ describe('web UI in chromium', () => {
         assert.match(info, /nodenode 0/);
         assert.match(info, /zoneDMA32/);
         assert.match(info, /memory blockmemory8/);
-        assert.match(await page.locator('#page-placeholder').textContent() ?? '', /struct page: not modelled yet/);
+        // The struct page inspector: the same decoding as `meminit page`.
+        await page.waitForSelector('#struct-page');
+        assert.match(await page.locator('#page-nid-zone').textContent() ?? '', /^node 0 · DMA32$/);
+        const flags = (await page.locator('#page-flags').textContent()) ?? '';
+        assert.ok(flags === '(none)' || /^[a-z_]+( \| [a-z_]+)*$/.test(flags), flags);
+        assert.match(await page.locator('#struct-page pre').textContent() ?? '', /^page:0xffffea00010[0-9a-f]{5} refcount:\d+ mapcount:/);
+        assert.match(await page.locator('#struct-page').textContent() ?? '', /pageblockMovable/);
 
-        await page.screenshot({ path: join(artifacts, 'ui-default.png') });
+        // A typed pfn: a reserved page of the kernel image, decoded.
+        await page.fill('#pfn-input', '0x1000');
+        await page.click('#pfn-go');
+        await page.waitForSelector('#struct-page pre:has-text("pfn:0x1000")');
+        assert.match(await page.locator('#page-flags').textContent() ?? '', /reserved/);
+        // An invalid pfn: the server's one line, in the inspector.
+        await page.fill('#pfn-input', '12zz');
+        await page.click('#pfn-go');
+        await page.waitForSelector('#page-error');
+        assert.match(await page.locator('#page-error').textContent() ?? '', /pfn="12zz": expected a whole number/);
+        // A pfn with no struct page (beyond the end of RAM): said as clearly.
+        await page.fill('#pfn-input', '0x300000');
+        await page.click('#pfn-go');
+        await page.waitForSelector('#page-error:has-text("has no struct page")');
+
+        // The benchmark plot: bars per strategy and thread count, the seed's figures marked.
+        await page.waitForSelector('#bench-svg');
+        assert.equal(await page.locator('#bench-svg .seed-mark').count(), 3);
+        assert.match(await page.locator('#bench-caption').textContent() ?? '', /seed series/);
+
+        await page.click('#zoom-reset');
+        await page.mouse.click(box.x + box.width * 0.1 + 1, box.y + 120);
+        await page.waitForSelector('#struct-page');
+        await page.screenshot({ path: join(artifacts, 'ui-default.png'), fullPage: true });
 
         // The wheel zooms in around the cursor.
         const before = await page.locator('#map-view').textContent();

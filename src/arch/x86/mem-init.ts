@@ -25,6 +25,8 @@ export interface MemInitOptions {
   buddy?: (m: Machine, memmap: Memmap) => BuddyFreeTarget;
   /** A millisecond clock for the deferred lines (default Date.now). */
   now?: () => number;
+  /** Progress of the slow steps, for the CLI's bars: memmap allocation (nid -1), deferred init per node. */
+  progress?: (step: 'memmap' | 'deferred', nid: number, done: number, total: number) => void;
 }
 
 /** page_group_by_mobility_disabled as build_all_zonelists() set it: under one pageblock per migratetype. */
@@ -44,7 +46,8 @@ export function machineMemInitContext(m: Machine): MemInitContext {
 export function memInitEarly(m: Machine, opts: MemInitOptions = {}): void {
   const mb = m.memblock!;
   const zones = m.zones!;
-  m.memmap = sparseInit(mb, opts.memmap);
+  const progress = opts.progress;
+  m.memmap = sparseInit(mb, progress ? { ...opts.memmap, progress: (d, t) => progress('memmap', -1, d, t) } : opts.memmap);
   memmapInit(mb, zones, undefined, m.memmap);
   const memmap = m.memmap;
   const gbm = groupByMobilityDisabled(m);
@@ -62,5 +65,6 @@ export function memInit(m: Machine, opts: MemInitOptions = {}): DeferredNodeRepo
   return pageAllocInitLate({
     mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m),
     strategy: opts.strategy ?? 'parallel', maxThreads: opts.maxThreads ?? 1, printk: m.printk, ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.progress ? { progress: (nid: number, d: number, t: number) => opts.progress!('deferred', nid, d, t) } : {}),
   });
 }
