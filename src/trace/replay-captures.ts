@@ -8,10 +8,10 @@ import { memInitInfo } from './formats/free.js';
 import { gbpagesDirectMapping } from './formats/mapping.js';
 import { iomemLines, iomemPredictable, iomemTree, KERNEL_SECTION_NAMES, ramBuffers, type KernelSections } from '../fs/proc/iomem.js';
 import { directMap, meminfoLines } from '../fs/proc/meminfo.js';
-import { PAGE_SIZE, roundUp, SZ_1M } from '../include/pfn.js';
-import { E820Type } from '../arch/x86/e820-types.js';
+import { roundUp, SZ_1M } from '../include/pfn.js';
 import { kernelImageFromLog } from './replay-late-frees.js';
 import type { ReplayContext } from './replay-context.js';
+import { hotAddedRanges } from './replay-hotplug.js';
 import type { ZoneCounts } from './replay-managed.js';
 
 /** /proc/zoneinfo: spanned, present, start_pfn (and managed, when predicted) of every zone of every online node must match. */
@@ -103,9 +103,9 @@ export function checkIomemCapture(ctx: ReplayContext, log: BootLog): void {
   }
   // RAM a driver added after boot (an ACPI memory device's DIMM) is in no e820 RAM entry: the
   // replay's memory hotplug has it, when it ran.
-  const inE820Ram = (l: IomemLine): boolean => table.entries.some((e) => e.type === E820Type.RAM && e.addr <= l.start && l.end < e.addr + e.size);
   const hotAdded = ctx.m.hotplug?.resources ?? [];
-  const hot = kernel.filter((l) => l.name === 'System RAM' && !inE820Ram(l) && !hotAdded.some((r) => r.start === l.start));
+  const added = hotAddedRanges(ctx.m, cap.lines);
+  const hot = kernel.filter((l) => l.depth === 0 && added.some((r) => r.start === l.start) && !hotAdded.some((r) => r.start === l.start));
   if (hot.length) {
     ctx.notes.push(`${ctx.file}:${cap.no}: System RAM added after boot (hotplug) is not predicted: ${hot.map((l) => iomemLine.emit({ ...l, depth: 0 })).join(', ')}`);
     kernel = kernel.filter((l) => !hot.includes(l));

@@ -7,7 +7,7 @@ import type { Machine } from '../kernel/machine.js';
 import { sysfsRead, MEMORY_DIR } from '../fs/sysfs.js';
 import { hotplugOf, memoryHotplugInit } from '../mm/memory-hotplug.js';
 import { hotaddInitPgdat } from '../mm/memory-hotplug-zone.js';
-import type { MemoryBlock } from '../drivers/base/memory.js';
+import { MIN_MEMORY_BLOCK_SIZE, type MemoryBlock } from '../drivers/base/memory.js';
 import type { BootLog } from './dmesg.js';
 import { iomemTopLine, memoryBlockLine, memorySubsysAttr, type MemoryBlockLine } from './formats/memory-block.js';
 import type { ReplayContext } from './replay-context.js';
@@ -23,15 +23,19 @@ import { checkKpageflagsCapture } from './replay-kpageflags.js';
 import { checkZoneinfoCapture } from './replay-captures.js';
 import type { ZoneCounts } from './replay-managed.js';
 
-/** System RAM ranges of an iomem capture that the e820 table does not have: memory hot-added at boot. */
+/**
+ * System RAM ranges of an iomem capture that no e820 entry has: memory hot-added at boot (whole
+ * memory blocks: add_memory() takes nothing smaller).
+ */
 export function hotAddedRanges(m: Machine, iomem: readonly string[]): { start: number; size: number }[] {
-  const ram = (m.e820?.table.entries ?? []).filter((e) => e.type === 1);
+  const e820 = m.e820?.table.entries ?? [];
   const out: { start: number; size: number }[] = [];
   for (const l of iomem) {
     const r = iomemTopLine.parse(l);
     if (!r || r.name !== 'System RAM') continue;
     const end = r.end + 1;
-    if (ram.some((e) => e.addr < end && r.start < e.addr + e.size)) continue;
+    if (e820.some((e) => e.addr < end && r.start < e.addr + e.size)) continue;
+    if (r.start % MIN_MEMORY_BLOCK_SIZE !== 0 || end % MIN_MEMORY_BLOCK_SIZE !== 0) continue;
     out.push({ start: r.start, size: end - r.start });
   }
   return out;
