@@ -13,7 +13,7 @@ import { PAGES_PER_SUBSECTION, SectionFlag } from '../include/sparsemem.js';
 import type { Machine } from '../kernel/machine.js';
 import { movePfnRangeToZone } from './memory-hotplug.js';
 import { vmemAltmapOffset } from './memmap-init-zone-device.js';
-import { PAGE_WORDS, pageInitPoison, pageWord } from './page.js';
+import { PAGE_WORDS, pageWord } from './page.js';
 import {
   EEXIST, EINVAL, ENOMEM, earlySection, pfnSectionValid, sectionBytes, sparseAddSection, sparseRemoveSection, type Memmap, type MemSection,
 } from './sparse.js';
