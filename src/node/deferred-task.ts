@@ -6,6 +6,7 @@ import { MAX_NR_ZONES, PAGES_PER_SECTION, ZONE_NAMES, ZoneType } from '../includ
 import { collectDeferredTask, type DeferredTaskResult } from '../mm/deferred-run.js';
 import { DEFERRED_STRATEGIES, type DeferredTask } from '../mm/deferred-work.js';
 import { memmapNew, sparseAddSection, type Memmap } from '../mm/sparse.js';
+import { pageKernelOf } from '../mm/wasm/page-kernel.js';
 import type { Zone, ZoneLayout } from '../mm/zone.js';
 import type { WorkerReply, WorkerRequest } from './worker-group.js';
 
@@ -64,6 +65,8 @@ export function serveDeferredTasks(handler: DeferredTaskHandler = runDeferredTas
   const port = parentPort;
   if (!port) throw new Error('serveDeferredTasks() runs in a worker thread');
   const data = workerData as DeferredWorkerData;
+  // The page kernel over each shared memmap arena, instantiated in this thread before any task.
+  for (const a of data.memmap.arenas) pageKernelOf(a.memory);
   if (data.warmUp) warmUpDeferred();
   port.on('message', ({ id, task }: WorkerRequest<DeferredTask>) => {
     let result: DeferredTaskResult;
