@@ -86,9 +86,9 @@ async function main(): Promise<void> {
     pg.zones.forEach((z, i) => { z.managedPages = managedAfterFreeAll[i]!; });
   };
 
-  // The floor: a plain fill of the deferred part's struct pages, the same bytes init writes, two
-  // ways — TypedArray.fill, and WebAssembly's memory.fill (bulk memory; faster here) over the
-  // arenas — and the faster one counts.
+  // The floor: a plain fill of the deferred part's struct pages, the same bytes init writes, three
+  // ways — TypedArray.fill, WebAssembly's memory.fill (bulk memory), and a wasm loop of 16-byte
+  // stores (the kernel's own store pattern with a constant) over the arenas — the fastest counts.
   const deferredSections = memmap.sections.slice(pfnToSectionNr(first)).filter((s) => s?.memmap);
   const bestOf = (fill: () => void): number => {
     let ms = Infinity;
@@ -103,7 +103,10 @@ async function main(): Promise<void> {
   const wasmFillMs = memmap.wasm
     ? bestOf(() => { for (const s of deferredSections) pageKernelOf(memmap.arenas[s!.arena!]!.memory).fillBytes(s!.memmap!.byteOffset, s!.memmap!.byteLength, 0xff); })
     : Infinity;
-  const fillMs = Math.min(typedFillMs, wasmFillMs);
+  const v128FillMs = memmap.wasm
+    ? bestOf(() => { for (const s of deferredSections) pageKernelOf(memmap.arenas[s!.arena!]!.memory).fillWords(s!.memmap!.byteOffset, s!.memmap!.byteLength, 0xffffffff); })
+    : Infinity;
+  const fillMs = Math.min(typedFillMs, wasmFillMs, v128FillMs);
   const floorBytes = deferredSections.length * PAGES_PER_SECTION * 64;
 
   // Every configuration once per round, round after round, so that drifts of the host (other
@@ -139,7 +142,10 @@ async function main(): Promise<void> {
     floor: { bytes: floorBytes, ms: +fillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / fillMs).toFixed(2) },
     floors: {
       typedArrayFill: { ms: +typedFillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / typedFillMs).toFixed(2) },
-      ...(memmap.wasm ? { wasmMemoryFill: { ms: +wasmFillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / wasmFillMs).toFixed(2) } } : {}),
+      ...(memmap.wasm ? {
+        wasmMemoryFill: { ms: +wasmFillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / wasmFillMs).toFixed(2) },
+        wasmV128Stores: { ms: +v128FillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / v128FillMs).toFixed(2) },
+      } : {}),
     },
     kernel: memmap.wasm ? 'wasm' : 'js',
     runs,
@@ -157,9 +163,10 @@ async function main(): Promise<void> {
   const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b % 2 ** 30 ? 2 : 0)} GiB`;
   console.log(`deferred init of one ${gib(bytes)} node: ${result.node.deferredPages} deferred pages (${result.node.zone} from pfn 0x${first.toString(16)}), ${runs.length} configurations, best of ${o.rounds}`);
   const wf = result.floors.wasmMemoryFill;
+  const vf = result.floors.wasmV128Stores;
   console.log(`memmap: ${gib(memmap.allocatedBytes)} allocated and first touched in ${result.allocMs} ms (not part of init); page loops: ${result.kernel === 'wasm' ? 'WebAssembly kernel' : 'JS'}`);
   console.log(`floor: plain fill of the deferred struct pages ${result.floor.ms} ms = ${result.floor.gbPerSec} GB/s = ${(result.node.deferredPages / 1e6 / (fillMs / 1000)).toFixed(1)} Mpages/s`
-    + ` (TypedArray.fill ${result.floors.typedArrayFill.ms} ms${wf ? `, wasm memory.fill ${wf.ms} ms` : ''}; the faster counts)\n`);
+    + ` (TypedArray.fill ${result.floors.typedArrayFill.ms} ms${wf && vf ? `, wasm memory.fill ${wf.ms} ms, wasm v128 stores ${vf.ms} ms` : ''}; the fastest counts)\n`);
   const legacy = runs.find((r) => r.strategy === 'legacy' && r.workers === 0) ?? runs.find((r) => r.strategy === 'legacy');
   console.log('strategy   workers   start ms    init ms   Mpages/s   vs legacy   vs floor');
   for (const r of runs) {

@@ -72,22 +72,28 @@ export function scratchZones(lay: ZoneLayout): ZoneLayout {
 }
 
 /**
+ * Hand one task's collected frees to the buddy allocator in the order the task freed, counting
+ * them into the zones' managed_pages as __free_pages_core() does.
+ */
+export function spliceTaskFrees(zones: ZoneLayout, buddy: BuddyFreeTarget, r: DeferredTaskResult): void {
+  const f = r.frees;
+  for (let k = 0; k < f.length; k += FREE_RECORD) {
+    const nid = f[k + 2]!;
+    const zid = f[k + 3]!;
+    zones.nodes.get(nid)!.zones[zid]!.managedPages += 2 ** f[k + 1]!;
+    buddy.freeOnePage(f[k]!, f[k + 1]!, nid, zid, f[k + 4]!, f[k + 5]!);
+  }
+}
+
+/** The splice order of a node's tasks: by start pfn. */
+export const spliceOrder = (results: DeferredTaskResult[]): DeferredTaskResult[] => [...results].sort((a, b) => a.start - b.start);
+
+/**
  * Hand collected frees to the buddy allocator: each node in turn, its tasks by start pfn, each
- * task's frees in its order — the order one thread walking the node would have freed in — and
- * count them into the zones' managed_pages as __free_pages_core() does.
+ * task's frees in its order — the order one thread walking the node would have freed in.
  */
 export function spliceDeferredFrees(zones: ZoneLayout, buddy: BuddyFreeTarget, nodes: DeferredTaskResult[][]): void {
-  for (const results of nodes) {
-    for (const r of [...results].sort((a, b) => a.start - b.start)) {
-      const f = r.frees;
-      for (let k = 0; k < f.length; k += FREE_RECORD) {
-        const nid = f[k + 2]!;
-        const zid = f[k + 3]!;
-        zones.nodes.get(nid)!.zones[zid]!.managedPages += 2 ** f[k + 1]!;
-        buddy.freeOnePage(f[k]!, f[k + 1]!, nid, zid, f[k + 4]!, f[k + 5]!);
-      }
-    }
-  }
+  for (const results of nodes) for (const r of spliceOrder(results)) spliceTaskFrees(zones, buddy, r);
 }
 
 /** node_states[N_MEMORY]: nodes with present pages, ascending. */

@@ -16,6 +16,8 @@ export interface PageKernel {
   clearFlagsLo(at: number, n: number, keepLo: number): void;
   /** memory.fill: n bytes of `value` from `at` (a plain fill, for benchmarks). */
   fillBytes(at: number, n: number, value: number): void;
+  /** 16-byte stores of a u32 value over n bytes (a multiple of 64): a plain fill, for benchmarks. */
+  fillWords(at: number, n: number, value: number): void;
 }
 
 let module: object | undefined;
