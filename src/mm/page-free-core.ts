@@ -57,11 +57,13 @@ function freePagesOkHead(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memm
  * tail of its list (FPI_TO_TAIL, as memory onlining wants).
  */
 export function freePagesCore(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap' | 'zones'>, pfn: number, order: number): void {
-  const mm = sectionMemmap(ctx.memmap, pfn);
+  const ms = pfnToSection(ctx.memmap, pfn);
+  const mm = ms?.memmap ?? sectionMemmap(ctx.memmap, pfn);
   const w = pageWord(pfn);
   pagePoisonCheck(mm, w, pfn, '__free_pages_core');
   const n = 2 ** order;
-  const k = sectionKernel(ctx.memmap.arenas, pfnToSection(ctx.memmap, pfn)!);
+  // Below 64 pages the call into WebAssembly costs more than the JS loop saves.
+  const k = n >= 64 ? sectionKernel(ctx.memmap.arenas, ms!) : undefined;
   if (k) {
     // One pass for both loops: PG_reserved and refcount here, free_pages_prepare()'s flag clearing
     // of every page (the head's is redone after its last_cpupid reset), as freePagesOk() would.
