@@ -2,10 +2,10 @@
 // (mm/page_alloc.c, 6.1): __init_single_page over [start, end) (the loop every memmap init path
 // shares), early_pfn_to_nid, early_page_uninitialised, init_reserved_page, reserve_bootmem_region.
 import { MAX_NR_ZONES, NUMA_NO_NODE, PAGES_PER_SECTION } from '../include/mmzone.js';
+import { FlagsLo } from '../include/page-flags.js';
 import { pfnDown, pfnUp } from '../include/pfn.js';
 import type { Memblock } from './memblock.js';
 import { memblockSearchPfnNid } from './memblock.js';
-import { FlagsLo } from '../include/page-flags.js';
 import {
   initPageLru, initSinglePages, pageLinksHi, pagePoisonCheck, pageWord, setPageReserved, vmemmapHi, vmemmapLo,
 } from './page.js';
