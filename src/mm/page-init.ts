@@ -36,13 +36,13 @@ export const memInitContext = (mb: Memblock, zones: ZoneLayout, memmap: Memmap, 
 export function initSinglePageRange(mm: Memmap, start: number, end: number, zone: number, nid: number): void {
   for (let pfn = start; pfn < end; ) {
     const next = Math.min(end, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
-    const words = sectionMemmap(mm, pfn);
-    const ms = pfnToSection(mm, pfn)!;
-    const k = sectionKernel(mm.arenas, ms);
+    const ms = pfnToSection(mm, pfn);
+    const words = ms?.memmap ?? sectionMemmap(mm, pfn);
+    const k = sectionKernel(mm.arenas, ms!);
     // The WebAssembly kernel writes the same bytes as initSinglePages(), four 16-byte stores a page.
     if (k) k.initPages(words.byteOffset + pageWord(pfn) * 4, next - pfn, FlagsLo.LAST_CPUPID_BITS, pageLinksHi(zone, nid), vmemmapLo(pfn) + 8, vmemmapHi(pfn));
     else initSinglePages(words, pageWord(pfn), pfn, next - pfn, zone, nid);
-    const count = ms.initCount;
+    const count = ms!.initCount;
     if (count) for (let i = pfn % PAGES_PER_SECTION, e = i + (next - pfn); i < e; i++) count[i]!++;
     pfn = next;
   }
