@@ -1,6 +1,6 @@
 // Deferred struct page init of one big node, per strategy and thread count, beside the seed
 // series' figures (never run by npm test):
-//   npm run bench -- [--size 16G] [--strategies legacy,maxorder,parallel] [--workers 0,1,2] [--rounds 3] [--cold] [--json]
+//   npm run bench -- [--size 16G] [--strategies legacy,maxorder,parallel] [--workers 0,1,2] [--rounds 3] [--cold] [--js] [--json]
 // The node is one memblock range from 0 with the first MiB and a 48 MiB "kernel image"
 // reserved. The memmap is allocated and first touched (poisoned) once, timed on its own — the
 // kernel populates vmemmap long before deferred init, and first touch costs several seconds per
@@ -9,6 +9,8 @@
 // thread; threaded configurations start their workers once (pgdatinit and padata helpers, warmed
 // up on a scratch node: start-up, reported apart; --cold skips the warm-up) and reuse them in
 // every round, as the kernel's compiled code and workqueue threads are ready before it starts.
+// --js keeps the memmap in plain SharedArrayBuffers, so the JS loops run instead of the
+// WebAssembly page kernel (the comparison the kernel is there for).
 // The seed's node of 384 GiB needs a 6 GiB memmap: --size 384G on a host with 12 GiB or more of
 // RAM (the budget is half the host's memory).
 import { availableParallelism, totalmem } from 'node:os';
@@ -28,13 +30,14 @@ import { memInitContext } from '../src/mm/page-init.js';
 import { MemmapBudgetError, sparseInit } from '../src/mm/sparse.js';
 import { freeAreaInit, x86MaxZonePfns } from '../src/mm/zone.js';
 import { noCoreParams } from '../src/mm/zone-movable.js';
+import { pageKernelOf } from '../src/mm/wasm/page-kernel.js';
 import { deferredPoolPlan, deferredPoolStart, pageAllocInitLateThreads, type DeferredPool } from '../src/node/deferred-threads.js';
 
 /** The seed series on its 384 GiB node: deferred init before, with the four patches of 5.2, with all seven. */
 const SEED = { nodeBytes: 384 * 2 ** 30, beforeMs: 3750, mergedMs: 1380, seriesMs: 1060 };
 const seedRate = (ms: number): number => +((SEED.nodeBytes / 4096) / 1e6 / (ms / 1000)).toFixed(1);
 
-function args(): { size: number; strategies: DeferredStrategy[]; workers: number[]; rounds: number; json: boolean; cold: boolean } {
+function args(): { size: number; strategies: DeferredStrategy[]; workers: number[]; rounds: number; json: boolean; cold: boolean; js: boolean } {
   const a = process.argv.slice(2);
   const val = (flag: string, dflt: string): string => {
     const i = a.indexOf(flag);
@@ -49,7 +52,7 @@ function args(): { size: number; strategies: DeferredStrategy[]; workers: number
   if (workers.some((w) => !Number.isInteger(w) || w < 0 || w > 64)) throw new BenchInputError(`--workers ${val('--workers', '')}: expected a comma-separated list of thread counts 0..64, e.g. 0,2`);
   const rounds = Number(val('--rounds', '3'));
   if (!Number.isInteger(rounds) || rounds < 1) throw new BenchInputError(`--rounds ${val('--rounds', '')}: expected a whole number of 1 or more`);
-  return { size, strategies, rounds, json: a.includes('--json'), cold: a.includes('--cold'), workers };
+  return { size, strategies, rounds, json: a.includes('--json'), cold: a.includes('--cold'), js: a.includes('--js'), workers };
 }
 
 /** Bad flags: one line, exit 2. */
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
     mb, maxZonePfn: x86MaxZonePfns(pages), possible: [0], online: new Set([0]), core: noCoreParams, dmaReserve: 0, printk: new Printk(),
   });
   let t = performance.now();
-  const memmap = sparseInit(mb, { budgetBytes: Math.floor(totalmem() / 2) });
+  const memmap = sparseInit(mb, { budgetBytes: Math.floor(totalmem() / 2), wasm: !o.js });
   const allocMs = performance.now() - t;
   memmapInit(mb, zones, undefined, memmap);
   const pg = zones.nodes.get(0)!;
@@ -83,14 +86,27 @@ async function main(): Promise<void> {
     pg.zones.forEach((z, i) => { z.managedPages = managedAfterFreeAll[i]!; });
   };
 
-  // The floor: a plain fill of the deferred part's struct pages, the same bytes init writes.
+  // The floor: a plain fill of the deferred part's struct pages, the same bytes init writes, three
+  // ways — TypedArray.fill, WebAssembly's memory.fill (bulk memory), and a wasm loop of 16-byte
+  // stores (the kernel's own store pattern with a constant) over the arenas — the fastest counts.
   const deferredSections = memmap.sections.slice(pfnToSectionNr(first)).filter((s) => s?.memmap);
-  let fillMs = Infinity;
-  for (let r = 0; r < o.rounds; r++) {
-    t = performance.now();
-    for (const s of deferredSections) s!.memmap!.fill(0xffffffff);
-    fillMs = Math.min(fillMs, performance.now() - t);
-  }
+  const bestOf = (fill: () => void): number => {
+    let ms = Infinity;
+    for (let r = 0; r < o.rounds; r++) {
+      t = performance.now();
+      fill();
+      ms = Math.min(ms, performance.now() - t);
+    }
+    return ms;
+  };
+  const typedFillMs = bestOf(() => { for (const s of deferredSections) s!.memmap!.fill(0xffffffff); });
+  const wasmFillMs = memmap.wasm
+    ? bestOf(() => { for (const s of deferredSections) pageKernelOf(memmap.arenas[s!.arena!]!.memory).fillBytes(s!.memmap!.byteOffset, s!.memmap!.byteLength, 0xff); })
+    : Infinity;
+  const v128FillMs = memmap.wasm
+    ? bestOf(() => { for (const s of deferredSections) pageKernelOf(memmap.arenas[s!.arena!]!.memory).fillWords(s!.memmap!.byteOffset, s!.memmap!.byteLength, 0xffffffff); })
+    : Infinity;
+  const fillMs = Math.min(typedFillMs, wasmFillMs, v128FillMs);
   const floorBytes = deferredSections.length * PAGES_PER_SECTION * 64;
 
   // Every configuration once per round, round after round, so that drifts of the host (other
@@ -124,6 +140,14 @@ async function main(): Promise<void> {
     host: { cores: availableParallelism(), totalmem: totalmem(), node: process.version },
     allocMs: +allocMs.toFixed(0),
     floor: { bytes: floorBytes, ms: +fillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / fillMs).toFixed(2) },
+    floors: {
+      typedArrayFill: { ms: +typedFillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / typedFillMs).toFixed(2) },
+      ...(memmap.wasm ? {
+        wasmMemoryFill: { ms: +wasmFillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / wasmFillMs).toFixed(2) },
+        wasmV128Stores: { ms: +v128FillMs.toFixed(1), gbPerSec: +(floorBytes / 1e6 / v128FillMs).toFixed(2) },
+      } : {}),
+    },
+    kernel: memmap.wasm ? 'wasm' : 'js',
     runs,
     seed: {
       node: '384 GiB, one node', legacyMs: SEED.beforeMs, maxorderMergedMs: SEED.mergedMs, seriesMs: SEED.seriesMs,
@@ -138,7 +162,11 @@ async function main(): Promise<void> {
   }
   const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b % 2 ** 30 ? 2 : 0)} GiB`;
   console.log(`deferred init of one ${gib(bytes)} node: ${result.node.deferredPages} deferred pages (${result.node.zone} from pfn 0x${first.toString(16)}), ${runs.length} configurations, best of ${o.rounds}`);
-  console.log(`memmap: ${gib(memmap.allocatedBytes)} allocated and first touched in ${result.allocMs} ms (not part of init); floor: plain fill of the deferred struct pages ${result.floor.ms} ms = ${result.floor.gbPerSec} GB/s = ${(result.node.deferredPages / 1e6 / (fillMs / 1000)).toFixed(1)} Mpages/s\n`);
+  const wf = result.floors.wasmMemoryFill;
+  const vf = result.floors.wasmV128Stores;
+  console.log(`memmap: ${gib(memmap.allocatedBytes)} allocated and first touched in ${result.allocMs} ms (not part of init); page loops: ${result.kernel === 'wasm' ? 'WebAssembly kernel' : 'JS'}`);
+  console.log(`floor: plain fill of the deferred struct pages ${result.floor.ms} ms = ${result.floor.gbPerSec} GB/s = ${(result.node.deferredPages / 1e6 / (fillMs / 1000)).toFixed(1)} Mpages/s`
+    + ` (TypedArray.fill ${result.floors.typedArrayFill.ms} ms${wf && vf ? `, wasm memory.fill ${wf.ms} ms, wasm v128 stores ${vf.ms} ms` : ''}; the fastest counts)\n`);
   const legacy = runs.find((r) => r.strategy === 'legacy' && r.workers === 0) ?? runs.find((r) => r.strategy === 'legacy');
   console.log('strategy   workers   start ms    init ms   Mpages/s   vs legacy   vs floor');
   for (const r of runs) {

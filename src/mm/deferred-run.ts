@@ -2,6 +2,7 @@
 // instead of handing them to the buddy allocator, the splice that hands them over in a fixed
 // order, and page_alloc_init_late()'s deferred part run inline. src/node/ runs the same tasks on
 // worker threads; the splice makes both give the same bytes.
+import { PAGEBLOCK_NR_PAGES } from '../include/mmzone.js';
 import { elapsedJiffiesMsecs } from '../kernel/jiffies.js';
 import type { Printk } from '../kernel/printk.js';
 import { deferredInitialised } from '../trace/formats/deferred.js';
@@ -16,8 +17,12 @@ export const FREE_RECORD = 6;
 
 /** A BuddyFreeTarget that only records, for threads that must not touch the buddy allocator. */
 export class FreeCollector implements BuddyFreeTarget {
-  private buf = new Float64Array(FREE_RECORD * 1024);
+  private buf: Float64Array;
   private n = 0;
+  /** Room for `records` frees before growing (deferred init frees about one per pageblock). */
+  constructor(records = 1024) {
+    this.buf = new Float64Array(FREE_RECORD * Math.max(16, records));
+  }
   freeOnePage(pfn: number, order: number, nid: number, zid: number, migratetype: number, fpiFlags: number): void {
     if (this.n + FREE_RECORD > this.buf.length) {
       const grown = new Float64Array(this.buf.length * 2);
@@ -33,8 +38,9 @@ export class FreeCollector implements BuddyFreeTarget {
     b[this.n + 5] = fpiFlags;
     this.n += FREE_RECORD;
   }
+  /** The frees so far: a view, not a copy (a transfer of its buffer takes the unused tail along). */
   take(): Float64Array {
-    return this.buf.slice(0, this.n);
+    return this.buf.subarray(0, this.n);
   }
 }
 
@@ -52,7 +58,8 @@ export interface DeferredTaskResult {
  * scratchZones()); the splice counts the pages into the real zones.
  */
 export function collectDeferredTask(memmap: Memmap, zones: ZoneLayout, groupByMobilityDisabled: boolean, t: DeferredTask): DeferredTaskResult {
-  const buddy = new FreeCollector();
+  // One record per pageblock of the task's span, plus a few for unaligned ends freed page by page.
+  const buddy = new FreeCollector(Math.ceil((t.end - t.start) / PAGEBLOCK_NR_PAGES) + 64);
   const pages = runDeferredTask({ memmap, zones, buddy, groupByMobilityDisabled }, t);
   return { start: t.start, pages, frees: buddy.take() };
 }
@@ -65,22 +72,28 @@ export function scratchZones(lay: ZoneLayout): ZoneLayout {
 }
 
 /**
+ * Hand one task's collected frees to the buddy allocator in the order the task freed, counting
+ * them into the zones' managed_pages as __free_pages_core() does.
+ */
+export function spliceTaskFrees(zones: ZoneLayout, buddy: BuddyFreeTarget, r: DeferredTaskResult): void {
+  const f = r.frees;
+  for (let k = 0; k < f.length; k += FREE_RECORD) {
+    const nid = f[k + 2]!;
+    const zid = f[k + 3]!;
+    zones.nodes.get(nid)!.zones[zid]!.managedPages += 2 ** f[k + 1]!;
+    buddy.freeOnePage(f[k]!, f[k + 1]!, nid, zid, f[k + 4]!, f[k + 5]!);
+  }
+}
+
+/** The splice order of a node's tasks: by start pfn. */
+export const spliceOrder = (results: DeferredTaskResult[]): DeferredTaskResult[] => [...results].sort((a, b) => a.start - b.start);
+
+/**
  * Hand collected frees to the buddy allocator: each node in turn, its tasks by start pfn, each
- * task's frees in its order — the order one thread walking the node would have freed in — and
- * count them into the zones' managed_pages as __free_pages_core() does.
+ * task's frees in its order — the order one thread walking the node would have freed in.
  */
 export function spliceDeferredFrees(zones: ZoneLayout, buddy: BuddyFreeTarget, nodes: DeferredTaskResult[][]): void {
-  for (const results of nodes) {
-    for (const r of [...results].sort((a, b) => a.start - b.start)) {
-      const f = r.frees;
-      for (let k = 0; k < f.length; k += FREE_RECORD) {
-        const nid = f[k + 2]!;
-        const zid = f[k + 3]!;
-        zones.nodes.get(nid)!.zones[zid]!.managedPages += 2 ** f[k + 1]!;
-        buddy.freeOnePage(f[k]!, f[k + 1]!, nid, zid, f[k + 4]!, f[k + 5]!);
-      }
-    }
-  }
+  for (const results of nodes) for (const r of spliceOrder(results)) spliceTaskFrees(zones, buddy, r);
 }
 
 /** node_states[N_MEMORY]: nodes with present pages, ascending. */

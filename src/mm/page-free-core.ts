@@ -8,7 +8,8 @@ import {
 import type { MemInitContext } from './page-init.js';
 import { earlyPageUninitialised } from './page-init.js';
 import { getPageblockMigratetype } from './pageblock.js';
-import { sectionMemmap } from './sparse.js';
+import { pfnToSection, sectionMemmap } from './sparse.js';
+import { sectionKernel } from './wasm/page-kernel.js';
 
 /** fpi_t flags of __free_pages_ok() / __free_one_page(). */
 export const Fpi = { NONE: 0, SKIP_REPORT_NOTIFY: 1, TO_TAIL: 2, SKIP_KASAN_POISON: 4 } as const;
@@ -38,6 +39,11 @@ export function freePagesOk(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'm
   const w = pageWord(pfn);
   const n = 2 ** order;
   for (let i = 1; i < n; i++) clearPageFlagsAtPrep(mm, w + i * PAGE_WORDS);
+  freePagesOkHead(buddy, ctx, mm, w, pfn, order, fpiFlags);
+}
+
+/** freePagesOk() once the tail pages are prepared: the head's part, then __free_one_page(). */
+function freePagesOkHead(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap'>, mm: Uint32Array, w: number, pfn: number, order: number, fpiFlags: number): void {
   mm[w + PageWord.FLAGS_LO] = (mm[w + PageWord.FLAGS_LO]! | FlagsLo.LAST_CPUPID_BITS) >>> 0;
   mm[w + PageWord.FLAGS_HI] = (mm[w + PageWord.FLAGS_HI]! | FlagsHi.LAST_CPUPID_BITS) >>> 0;
   clearPageFlagsAtPrep(mm, w);
@@ -51,10 +57,21 @@ export function freePagesOk(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'm
  * tail of its list (FPI_TO_TAIL, as memory onlining wants).
  */
 export function freePagesCore(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap' | 'zones'>, pfn: number, order: number): void {
-  const mm = sectionMemmap(ctx.memmap, pfn);
+  const ms = pfnToSection(ctx.memmap, pfn);
+  const mm = ms?.memmap ?? sectionMemmap(ctx.memmap, pfn);
   const w = pageWord(pfn);
   pagePoisonCheck(mm, w, pfn, '__free_pages_core');
   const n = 2 ** order;
+  // Below 64 pages the call into WebAssembly costs more than the JS loop saves.
+  const k = n >= 64 ? sectionKernel(ctx.memmap.arenas, ms!) : undefined;
+  if (k) {
+    // One pass for both loops: PG_reserved and refcount here, free_pages_prepare()'s flag clearing
+    // of every page (the head's is redone after its last_cpupid reset), as freePagesOk() would.
+    k.freeCorePages(mm.byteOffset + w * 4, n, ~(1 << PG.reserved) & ~FlagsLo.CHECK_AT_PREP);
+    pageZone(ctx, mm, w).managedPages += n;
+    freePagesOkHead(buddy, ctx, mm, w, pfn, order, Fpi.TO_TAIL | Fpi.SKIP_KASAN_POISON);
+    return;
+  }
   const notReserved = ~(1 << PG.reserved);
   for (let o = w, end = w + n * PAGE_WORDS; o < end; o += PAGE_WORDS) {
     mm[o] = mm[o]! & notReserved;

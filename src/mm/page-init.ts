@@ -2,12 +2,16 @@
 // (mm/page_alloc.c, 6.1): __init_single_page over [start, end) (the loop every memmap init path
 // shares), early_pfn_to_nid, early_page_uninitialised, init_reserved_page, reserve_bootmem_region.
 import { MAX_NR_ZONES, NUMA_NO_NODE, PAGES_PER_SECTION } from '../include/mmzone.js';
+import { FlagsLo } from '../include/page-flags.js';
 import { pfnDown, pfnUp } from '../include/pfn.js';
 import type { Memblock } from './memblock.js';
 import { memblockSearchPfnNid } from './memblock.js';
-import { initPageLru, initSinglePages, pagePoisonCheck, pageWord, setPageReserved } from './page.js';
+import {
+  initPageLru, initSinglePages, pageLinksHi, pagePoisonCheck, pageWord, setPageReserved, vmemmapHi, vmemmapLo,
+} from './page.js';
 import type { Memmap } from './sparse.js';
 import { pfnToSection, pfnValid, sectionMemmap } from './sparse.js';
+import { sectionKernel } from './wasm/page-kernel.js';
 import { zoneEndPfn, type ZoneLayout } from './zone.js';
 
 /** What mem_init's page steps read: memblock, the zones (with first_deferred_pfn set), the memmap. */
@@ -32,8 +36,13 @@ export const memInitContext = (mb: Memblock, zones: ZoneLayout, memmap: Memmap, 
 export function initSinglePageRange(mm: Memmap, start: number, end: number, zone: number, nid: number): void {
   for (let pfn = start; pfn < end; ) {
     const next = Math.min(end, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
-    initSinglePages(sectionMemmap(mm, pfn), pageWord(pfn), pfn, next - pfn, zone, nid);
-    const count = pfnToSection(mm, pfn)!.initCount;
+    const ms = pfnToSection(mm, pfn);
+    const words = ms?.memmap ?? sectionMemmap(mm, pfn);
+    const k = sectionKernel(mm.arenas, ms!);
+    // The WebAssembly kernel writes the same bytes as initSinglePages(), four 16-byte stores a page.
+    if (k) k.initPages(words.byteOffset + pageWord(pfn) * 4, next - pfn, FlagsLo.LAST_CPUPID_BITS, pageLinksHi(zone, nid), vmemmapLo(pfn) + 8, vmemmapHi(pfn));
+    else initSinglePages(words, pageWord(pfn), pfn, next - pfn, zone, nid);
+    const count = ms!.initCount;
     if (count) for (let i = pfn % PAGES_PER_SECTION, e = i + (next - pfn); i < e; i++) count[i]!++;
     pfn = next;
   }

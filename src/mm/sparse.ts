@@ -1,6 +1,7 @@
-// SPARSEMEM_VMEMMAP (mm/sparse.c, mm/sparse-vmemmap.c): the memmap is per 128 MiB section, one
-// SharedArrayBuffer of 2 MiB (32768 struct pages) each, so workers share it and hotplug adds and
-// removes sections. Each section also has its mem_section_usage (subsection map + pageblock
+// SPARSEMEM_VMEMMAP (mm/sparse.c, mm/sparse-vmemmap.c): the memmap is per 128 MiB section, 2 MiB
+// (32768 struct pages) each, in a slot of a shared WebAssembly memory (wasm/arena.ts) so the
+// WebAssembly page kernel and workers reach it, and hotplug adds and removes sections (a host
+// without WebAssembly gets one SharedArrayBuffer per section). Each section also has its mem_section_usage (subsection map + pageblock
 // bits), allocated per node at boot like sparse_init_nid() does, and zeroed.
 //
 // Host memory: the memmap is 1/64 of the machine. The seed's 384 GiB node needs 6 GiB (3072
@@ -16,6 +17,7 @@ import {
 import type { Memblock } from './memblock.js';
 import { forEachMemPfnRange } from './memblock.js';
 import { pageInitPoison, pagePoisonCheck, pageWord } from './page.js';
+import { arenaAlloc, arenaFree, arenaReserve, arenasAvailable, arenaView, type MemmapArena } from './wasm/arena.js';
 
 export const DEFAULT_MEMMAP_BUDGET = 8 * SZ_1G;
 export const EEXIST = -17;
@@ -35,6 +37,8 @@ export interface MemSection {
   usage: Uint32Array;
   /** With trackInit: how many times each pfn's struct page was initialised. */
   initCount: Uint8Array | undefined;
+  /** The memmap arena holding `memmap` (at memmap.byteOffset); -1 or absent for a plain buffer. */
+  arena?: number;
 }
 
 export interface MemmapOptions {
@@ -46,6 +50,8 @@ export interface MemmapOptions {
   trackInit?: boolean;
   /** Called after each section's memmap is allocated (the CLI's progress bar). */
   progress?: (done: number, total: number) => void;
+  /** Section memmaps in WebAssembly arenas, written by the wasm page kernel (default: where the host can). */
+  wasm?: boolean;
 }
 
 /** The machine's vmemmap: sections by number. Plain data over SharedArrayBuffers, so postMessage shares it. */
@@ -56,6 +62,10 @@ export interface Memmap {
   allocatedBytes: number;
   poison: boolean;
   trackInit: boolean;
+  /** The shared memories the section memmaps live in; empty when they are plain buffers. */
+  arenas: MemmapArena[];
+  /** New sections go to arenas. */
+  wasm: boolean;
 }
 
 export class MemmapBudgetError extends Error {
@@ -94,7 +104,16 @@ function reserveBytes(mm: Memmap, bytes: number, what: string): void {
 /** __populate_section_memmap(): a fresh 2 MiB of struct pages, poisoned when asked. */
 function populateSectionMemmap(mm: Memmap, ms: MemSection): void {
   reserveBytes(mm, sectionBytes(mm.trackInit), `section ${ms.nr}`);
-  ms.memmap = new Uint32Array(new SharedArrayBuffer(SECTION_MEMMAP_BYTES));
+  if (mm.wasm) {
+    const slot = arenaAlloc(mm.arenas);
+    ms.memmap = arenaView(mm.arenas, slot);
+    ms.arena = slot.arena;
+    // A reused slot holds a removed section's bytes; a fresh buffer reads zero.
+    if (slot.reused && !mm.poison) ms.memmap.fill(0);
+  } else {
+    ms.memmap = new Uint32Array(new SharedArrayBuffer(SECTION_MEMMAP_BYTES));
+    ms.arena = -1;
+  }
   if (mm.poison) pageInitPoison(ms.memmap, 0, PAGES_PER_SECTION);
   if (mm.trackInit) ms.initCount = new Uint8Array(new SharedArrayBuffer(PAGES_PER_SECTION));
 }
@@ -103,6 +122,7 @@ export function memmapNew(opts: MemmapOptions = {}): Memmap {
   return {
     sections: [], budgetBytes: opts.budgetBytes ?? DEFAULT_MEMMAP_BUDGET, allocatedBytes: 0,
     poison: opts.poison ?? true, trackInit: opts.trackInit ?? false,
+    arenas: [], wasm: (opts.wasm ?? true) && arenasAvailable(),
   };
 }
 
@@ -116,6 +136,7 @@ export function sparseInit(mb: Memblock, opts: MemmapOptions = {}): Memmap {
   const present = memblocksPresent(mb);
   const needed = present.size * sectionBytes(mm.trackInit);
   if (needed > mm.budgetBytes) throw new MemmapBudgetError(needed, mm.budgetBytes, `${present.size} present sections`);
+  if (mm.wasm) arenaReserve(mm.arenas, present.size);
   const runs: [number, number][][] = [];
   let done = 0;
   let prevNid = NaN;
@@ -227,8 +248,12 @@ export function sparseRemoveSection(mm: Memmap, pfn: number, nrPages: number): n
   const early = earlySection(ms);
   if (ms.memmap && !early) pageInitPoison(ms.memmap, pageWord(pfn), nrPages);
   if (empty) {
-    if (ms.memmap) mm.allocatedBytes -= sectionBytes(mm.trackInit);
+    if (ms.memmap) {
+      mm.allocatedBytes -= sectionBytes(mm.trackInit);
+      if (ms.arena !== undefined && ms.arena >= 0) arenaFree(mm.arenas, ms.arena, ms.memmap.byteOffset);
+    }
     ms.memmap = undefined;
+    ms.arena = -1;
     ms.initCount = undefined;
     ms.flags = 0;
     if (!early) u.fill(0);

@@ -6,6 +6,7 @@ import { MAX_NR_ZONES, PAGES_PER_SECTION, ZONE_NAMES, ZoneType } from '../includ
 import { collectDeferredTask, type DeferredTaskResult } from '../mm/deferred-run.js';
 import { DEFERRED_STRATEGIES, type DeferredTask } from '../mm/deferred-work.js';
 import { memmapNew, sparseAddSection, type Memmap } from '../mm/sparse.js';
+import { pageKernelOf } from '../mm/wasm/page-kernel.js';
 import type { Zone, ZoneLayout } from '../mm/zone.js';
 import type { WorkerReply, WorkerRequest } from './worker-group.js';
 
@@ -30,30 +31,35 @@ export const runDeferredTaskInWorker: DeferredTaskHandler = (d, t) => collectDef
 /**
  * Run every strategy twice over a private node of two sections with a hole, so the hot loops are
  * compiled (and their first deoptimisations over) before the first real task: the kernel's code
- * is compiled ahead of time; the JIT's warm-up belongs to start-up, not to init.
+ * is compiled ahead of time; the JIT's warm-up belongs to start-up, not to init. The scratch
+ * memmap, zones and tasks go through structuredClone(), as the real ones come through
+ * postMessage: deserialised objects have other hidden classes than literals, and code warmed on
+ * literals would meet new shapes (and deoptimise, or go polymorphic) on the first real task.
  */
 export function warmUpDeferred(): void {
   const sections = 2;
   const end = sections * PAGES_PER_SECTION;
-  const memmap = memmapNew({ poison: false, budgetBytes: sections * 2 ** 21 });
-  for (let nr = 0; nr < sections; nr++) sparseAddSection(memmap, 0, nr * PAGES_PER_SECTION, PAGES_PER_SECTION);
+  const built = memmapNew({ poison: false, budgetBytes: sections * 2 ** 21 });
+  for (let nr = 0; nr < sections; nr++) sparseAddSection(built, 0, nr * PAGES_PER_SECTION, PAGES_PER_SECTION);
+  const memmap = structuredClone(built);
   const zone = (type: number): Zone => ({
     type: type as ZoneType, name: ZONE_NAMES[type]!, zoneStartPfn: 0, spannedPages: type === ZoneType.DMA32 ? end : 0,
     presentPages: 0, managedEstimate: 0, managedPages: 0, memmapPages: 0,
   });
-  const zones: ZoneLayout = {
+  const zones: ZoneLayout = structuredClone({
     archZoneLowestPossiblePfn: [], archZoneHighestPossiblePfn: [], zoneMovablePfn: new Map(), movableZone: ZoneType.NORMAL,
     nodes: new Map([[0, {
       nodeId: 0, nodeStartPfn: 0, nodeEndPfn: end, nodeSpannedPages: end, nodePresentPages: end,
       zones: Array.from({ length: MAX_NR_ZONES }, (_, z) => zone(z)), firstDeferredPfn: Infinity,
     }]]),
-  };
+  } satisfies ZoneLayout);
   const ranges = [{ startPfn: 0, endPfn: 0x8001 }, { startPfn: 0x8101, endPfn: end }];
   const z = { nid: 0, zid: ZoneType.DMA32, zoneStartPfn: 0, zoneEndPfn: end, ranges };
   for (let round = 0; round < 2; round++) {
     for (const strategy of DEFERRED_STRATEGIES) {
       for (let start = 0; start < end; start += strategy === 'parallel' ? PAGES_PER_SECTION : end) {
-        collectDeferredTask(memmap, zones, false, { strategy, zone: z, firstInitPfn: 0, start, end: strategy === 'parallel' ? start + PAGES_PER_SECTION : end });
+        const task = structuredClone({ strategy, zone: z, firstInitPfn: 0, start, end: strategy === 'parallel' ? start + PAGES_PER_SECTION : end });
+        collectDeferredTask(memmap, zones, false, task);
       }
     }
   }
@@ -64,6 +70,8 @@ export function serveDeferredTasks(handler: DeferredTaskHandler = runDeferredTas
   const port = parentPort;
   if (!port) throw new Error('serveDeferredTasks() runs in a worker thread');
   const data = workerData as DeferredWorkerData;
+  // The page kernel over each shared memmap arena, instantiated in this thread before any task.
+  for (const a of data.memmap.arenas) pageKernelOf(a.memory);
   if (data.warmUp) warmUpDeferred();
   port.on('message', ({ id, task }: WorkerRequest<DeferredTask>) => {
     let result: DeferredTaskResult;

@@ -11,7 +11,7 @@ import { pfnToSectionNr } from '../include/mmzone.js';
 import type { Machine } from '../kernel/machine.js';
 import type { Printk } from '../kernel/printk.js';
 import {
-  deferredNodeDone, nodesWithMemory, spliceDeferredFrees, type DeferredNodeReport, type DeferredTaskResult,
+  deferredNodeDone, nodesWithMemory, spliceOrder, spliceTaskFrees, type DeferredNodeReport, type DeferredTaskResult,
 } from '../mm/deferred-run.js';
 import { deferredNodeWork, type DeferredNodeWork, type DeferredStrategy, type DeferredTask } from '../mm/deferred-work.js';
 import type { Memblock } from '../mm/memblock.js';
@@ -55,7 +55,7 @@ export interface DeferredThreadsResult {
   startMs: number;
   /** From the first node's start to the last node's end. */
   initMs: number;
-  /** Handing the frees to the buddy allocator. */
+  /** Handing the frees to the buddy allocator after the last node finished (they are spliced as chunks come back). */
   spliceMs: number;
 }
 
@@ -124,14 +124,61 @@ export async function deferredPoolStart(inp: DeferredPoolInput, nodes: DeferredP
   return { groups, startMs: performance.now() - t, stop };
 }
 
-/** deferred_init_memmap() of one node: its jobs one after another, each over its padata works. */
-async function runNode(w: DeferredNodeWork, g: NodeGroup, printk: Printk | undefined): Promise<{ report: DeferredNodeReport; results: DeferredTaskResult[]; t0: number; t1: number }> {
+/**
+ * spliceDeferredFrees() while the workers run: each result goes to the buddy allocator as soon as
+ * every result before it in the splice order (nodes in turn, each node's tasks by start pfn) has,
+ * so the buddy sees the same frees in the same order as after the run, and the splice overlaps
+ * the init. Chunks are whole sections, so a block's buddies are always in its own chunk: a
+ * finished chunk's frees never look at struct pages a worker is still writing.
+ */
+class InOrderSplice {
+  private readonly pending: (DeferredTaskResult | undefined)[][];
+  private readonly next: number[];
+  private node = 0;
+  constructor(private readonly inp: Pick<DeferredThreadsInput, 'zones' | 'buddy'>, private readonly order: Map<DeferredTask, number>[], private readonly progress: Int32Array[]) {
+    this.pending = order.map((tasks) => Array.from({ length: tasks.size }, () => undefined));
+    this.next = order.map(() => 0);
+  }
+
+  /** Node k's task at position `seq` of its splice order is back. */
+  add(k: number, seq: number, r: DeferredTaskResult): void {
+    this.pending[k]![seq] = r;
+    for (; this.node < this.order.length; this.node++) {
+      const q = this.pending[this.node]!;
+      // Synchronises with the node's workers' Atomics.add: their struct page writes are visible from here on.
+      Atomics.load(this.progress[this.node]!, 0);
+      while (this.next[this.node]! < q.length && q[this.next[this.node]!]) {
+        spliceTaskFrees(this.inp.zones, this.inp.buddy, q[this.next[this.node]!]!);
+        q[this.next[this.node]!] = undefined;
+        this.next[this.node]!++;
+      }
+      if (this.next[this.node]! < q.length) return;
+    }
+  }
+
+  get done(): boolean {
+    return this.node >= this.order.length;
+  }
+}
+
+/** A node's tasks in splice order (by start pfn, as spliceOrder() sorts results): task → position. */
+function tasksBySpliceOrder(w: DeferredNodeWork): Map<DeferredTask, number> {
+  const tasks = w.jobs.flatMap((j) => j.tasks).sort((a, b) => a.start - b.start);
+  return new Map(tasks.map((t, i) => [t, i]));
+}
+
+/** deferred_init_memmap() of one node: its jobs one after another, each over its padata works, its frees spliced as they come. */
+async function runNode(
+  w: DeferredNodeWork, k: number, g: NodeGroup, splice: InOrderSplice, order: Map<DeferredTask, number>, printk: Printk | undefined,
+): Promise<{ report: DeferredNodeReport; results: DeferredTaskResult[]; t0: number; t1: number }> {
   const before = Atomics.load(g.progress, 0);
   const t0 = performance.now();
   const results: DeferredTaskResult[] = [];
-  for (const j of w.jobs) results.push(...await g.group.run<DeferredTask, DeferredTaskResult>(j.tasks, j.plan.nworks, taskLabel));
+  for (const j of w.jobs) {
+    const onResult = (i: number, r: DeferredTaskResult): void => splice.add(k, order.get(j.tasks[i]!)!, r);
+    results.push(...await g.group.run<DeferredTask, DeferredTaskResult>(j.tasks, j.plan.nworks, taskLabel, onResult));
+  }
   const t1 = performance.now();
-  // Synchronises with the workers' Atomics.add: their struct page writes are visible from here on.
   const done = Atomics.load(g.progress, 0) - before;
   if (done !== results.length) throw new Error(`node ${w.nid}: ${results.length} chunks came back, workers counted ${done}`);
   return { report: deferredNodeDone(printk, w, results, t0, t1), results, t0, t1 };
@@ -167,15 +214,17 @@ export async function pageAllocInitLateThreads(inp: DeferredThreadsInput, opts: 
   const fits = opts.pool && need.every((n) => (opts.pool!.groups.get(n.nid)?.group.size ?? 0) >= n.threads);
   const pool = fits ? opts.pool! : await deferredPoolStart(inp, need, opts);
   let done: Awaited<ReturnType<typeof runNode>>[];
+  const order = works.map(tasksBySpliceOrder);
+  const splice = new InOrderSplice(inp, order, works.map((w) => pool.groups.get(w.nid)!.progress));
   try {
-    done = await Promise.all(works.map((w) => runNode(w, pool.groups.get(w.nid)!, opts.printk)));
+    done = await Promise.all(works.map((w, k) => runNode(w, k, pool.groups.get(w.nid)!, splice, order[k]!, opts.printk)));
   } catch (e) {
     await pool.stop();
     throw new DeferredInitError(`deferred page init failed: ${(e as Error).message}`);
   }
   if (pool !== opts.pool) await pool.stop();
   const s = performance.now();
-  spliceDeferredFrees(inp.zones, inp.buddy, done.map((d) => d.results));
+  if (!splice.done) throw new DeferredInitError('deferred page init: frees left unspliced');
   const initMs = done.length ? Math.max(...done.map((d) => d.t1)) - Math.min(...done.map((d) => d.t0)) : 0;
   return { reports: done.map((d) => d.report), startMs: fits ? 0 : pool.startMs, initMs, spliceMs: performance.now() - s };
 }

@@ -117,8 +117,12 @@ export class WorkerGroup {
     return this.slots.length;
   }
 
-  /** padata_mt_helper() over `tasks` with the first `nworks` workers; results by task index. */
-  run<T, R>(tasks: T[], nworks: number, label: (t: T) => string): Promise<R[]> {
+  /**
+   * padata_mt_helper() over `tasks` with the first `nworks` workers; results by task index.
+   * onResult sees each result as it arrives (before the next task goes to that worker); if it
+   * throws, the run fails with its error.
+   */
+  run<T, R>(tasks: T[], nworks: number, label: (t: T) => string, onResult?: (i: number, r: R) => void): Promise<R[]> {
     const results = new Array<R>(tasks.length);
     if (this.failure) return Promise.reject(this.failure);
     if (!tasks.length) return Promise.resolve(results);
@@ -130,6 +134,12 @@ export class WorkerGroup {
         const i = next++;
         slot.send<R>(label(tasks[i]!), this.timeoutMs, tasks[i]).then((r) => {
           results[i] = r;
+          try {
+            onResult?.(i, r);
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+            return;
+          }
           if (++done === tasks.length) resolve(results);
           else pump(slot);
         }, reject);

@@ -46,10 +46,10 @@ export function memmapDiff(a: Memmap, b: Memmap): string | undefined {
     if (!Buffer.from(x.usage.buffer, x.usage.byteOffset, x.usage.byteLength).equals(Buffer.from(y.usage.buffer, y.usage.byteOffset, y.usage.byteLength))) {
       return `section ${nr}: pageblock bits differ`;
     }
-    if (x.initCount && y.initCount && !Buffer.from(x.initCount.buffer).equals(Buffer.from(y.initCount.buffer))) return `section ${nr}: init counts differ`;
+    if (x.initCount && y.initCount && !Buffer.from(x.initCount.buffer, x.initCount.byteOffset, x.initCount.byteLength).equals(Buffer.from(y.initCount.buffer, y.initCount.byteOffset, y.initCount.byteLength))) return `section ${nr}: init counts differ`;
     const p = x.memmap!;
     const q = y.memmap!;
-    if (Buffer.from(p.buffer).equals(Buffer.from(q.buffer))) continue;
+    if (Buffer.from(p.buffer, p.byteOffset, p.byteLength).equals(Buffer.from(q.buffer, q.byteOffset, q.byteLength))) continue;
     for (let w = 0; w < p.length; w++) {
       if (p[w] === q[w]) continue;
       const k = w % PAGE_WORDS;

@@ -46,7 +46,8 @@ describe('deferred init on worker threads', () => {
     const a = runs.get('parallel/2')!;
     const b = await threads('parallel', 2);
     for (const ms of forEachValidSection(a.memmap!)) {
-      assert.ok(Buffer.from(ms.memmap.buffer).equals(Buffer.from(b.memmap!.sections[ms.nr]!.memmap!.buffer)), `section ${ms.nr}`);
+      const other = b.memmap!.sections[ms.nr]!.memmap!;
+        assert.ok(Buffer.from(ms.memmap.buffer, ms.memmap.byteOffset, ms.memmap.byteLength).equals(Buffer.from(other.buffer, other.byteOffset, other.byteLength)), `section ${ms.nr}`);
     }
   });
 });
