@@ -147,7 +147,7 @@ function program(setCode: (c: number) => void): Command {
     .description('read or write one emulated sysfs or /proc file of a freshly booted machine (after --script, if given)');
   for (const op of ['cat', 'write'] as const) {
     sysfs.command(op)
-      .description(op === 'cat' ? 'print a file: /sys/devices/system/memory/…, /sys/devices/system/node/…, /proc/zoneinfo|buddyinfo|pagetypeinfo'
+      .description(op === 'cat' ? 'print a file: /sys/devices/system/memory/…, /sys/devices/system/node/…, /proc/zoneinfo|buddyinfo|pagetypeinfo|iomem|meminfo'
         : 'write a value as `echo VALUE > PATH` would; a refusal prints the kernel\'s errno text and exits 1')
       .argument('<path>', 'the file')
       .argument(op === 'cat' ? '[none]' : '<value>', op === 'cat' ? '(nothing)' : 'the value')

@@ -8,7 +8,7 @@ import type { Machine } from '../kernel/machine.js';
 import { EACCES, EISDIR, ENOENT, ERANGE, type MemoryBlock } from '../drivers/base/memory.js';
 import { addMemory, EINVAL, hotplugOf } from '../mm/memory-hotplug.js';
 import { mhpOnlineTypeFromStr, MMOP_NAMES } from '../mm/memory-hotplug-zone.js';
-import { procFile, PROC_FILES } from './proc/index.js';
+import { procText, PROC_FILES, type ProcFile } from './proc/index.js';
 
 export const MEMORY_DIR = '/sys/devices/system/memory';
 export const NODE_DIR = '/sys/devices/system/node';
@@ -109,7 +109,7 @@ function lookup(m: Machine, path: string): Node {
   const p = path.replace(/\/+$/, '') || '/';
   if (p.startsWith('/proc/')) {
     const name = p.slice(6);
-    return (PROC_FILES as readonly string[]).includes(name) ? { attr: { show: () => procFile(m, name) } } : undefined;
+    return (PROC_FILES as readonly string[]).includes(name) ? { attr: { show: () => procText(m, name as ProcFile) } } : undefined;
   }
   if (p === '/proc') return { dir: [...PROC_FILES] };
   const hp = hotplugOf(m);

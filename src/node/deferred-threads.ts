@@ -11,7 +11,7 @@ import { pfnToSectionNr } from '../include/mmzone.js';
 import type { Machine } from '../kernel/machine.js';
 import type { Printk } from '../kernel/printk.js';
 import {
-  deferredNodeDone, nodesWithMemory, spliceOrder, spliceTaskFrees, type DeferredNodeReport, type DeferredTaskResult,
+  deferredNodeDone, nodesWithMemory, spliceTaskFrees, type DeferredNodeReport, type DeferredTaskResult,
 } from '../mm/deferred-run.js';
 import { deferredNodeWork, type DeferredNodeWork, type DeferredStrategy, type DeferredTask } from '../mm/deferred-work.js';
 import type { Memblock } from '../mm/memblock.js';
