@@ -137,7 +137,7 @@ function program(setCode: (c: number) => void): Command {
     .addOption(strategyOpt())
     .addOption(reservedOpt())
     .option('--json', 'print {"machine", "script", "results": [{"line", "command", "out", "errno"?, "error"?}]}')
-    .addHelpText('after', '\nExamples:\n  meminit run examples/scripts/online-offline.sh hotplug\n  meminit run my.sh examples/machines/pc-2g-dimms.yaml --hotplug-reserved drop\n  meminit run my.sh hotplug --json')
+    .addHelpText('after', '\nExamples:\n  meminit run examples/scripts/online-offline.sh hotplug\n  meminit run examples/scripts/online-offline.sh hotplug --hotplug-reserved drop\n  meminit run examples/scripts/pmem.sh default\n  meminit run examples/scripts/online-offline.sh hotplug --json' + EXIT_CODES)
     .action(async (script: string, machine: string, o: { strategy: DeferredStrategy; hotplugReserved: HotplugReserved; json?: boolean }) => {
       const { runCommand } = await import('./run.js');
       setCode(runCommand(script, machine, { strategy: o.strategy, reserved: o.hotplugReserved, ...(o.json ? { json: true } : {}) }, out, err));
@@ -157,8 +157,8 @@ function program(setCode: (c: number) => void): Command {
       .addOption(reservedOpt())
       .option('--json', 'print {"path", "op", "text"?, "errno"?, "error"?}')
       .addHelpText('after', op === 'cat'
-        ? '\nExamples:\n  meminit sysfs cat /sys/devices/system/memory/block_size_bytes\n  meminit sysfs cat /sys/devices/system/memory/memory40/valid_zones --machine hotplug\n  meminit sysfs cat /proc/zoneinfo --machine hotplug --script my.sh'
-        : '\nExamples:\n  meminit sysfs write /sys/devices/system/memory/memory40/state online_movable --machine hotplug\n  meminit sysfs write /sys/devices/system/memory/auto_online_blocks online')
+        ? '\nExamples:\n  meminit sysfs cat /sys/devices/system/memory/block_size_bytes\n  meminit sysfs cat /sys/devices/system/memory/memory40/valid_zones --machine hotplug\n  meminit sysfs cat /proc/zoneinfo --machine hotplug --script examples/scripts/online-offline.sh' + EXIT_CODES
+        : '\nExamples:\n  meminit sysfs write /sys/devices/system/memory/memory40/state online_movable --machine hotplug\n  meminit sysfs write /sys/devices/system/memory/auto_online_blocks online' + EXIT_CODES)
       .action(async (path: string, value: string | undefined, o: { machine: string; script?: string; strategy: DeferredStrategy; hotplugReserved: HotplugReserved; json?: boolean }) => {
         const { sysfsCommand } = await import('./run.js');
         setCode(sysfsCommand(op, path, value, o.machine, { strategy: o.strategy, reserved: o.hotplugReserved, ...(o.script ? { script: o.script } : {}), ...(o.json ? { json: true } : {}) }, out, err));

@@ -111,8 +111,13 @@ export function sysfsCommand(
   const m = bootHotplugMachine(machine, o);
   if (pre.length && printResults(o.script!, runScript(m, pre), out, err) !== EXIT_OK) err(`${o.script}: some lines failed; continuing`);
   const [r] = runScript(m, [line]);
+  // A write that took is read back, so the answer shows (a write-only file prints nothing).
+  if (op === 'write' && r!.error === undefined) {
+    const back = runScript(m, [parseScriptLine(`cat ${path}`)])[0]!;
+    if (back.error === undefined) r!.out.push(...back.out);
+  }
   if (o.json) {
-    out(JSON.stringify({ path, op, ...(op === 'cat' ? { text: r!.out.join('\n') } : {}), ...(r!.error === undefined ? {} : { errno: r!.errno, error: r!.error }) }));
+    out(JSON.stringify({ path, op, text: r!.out.join('\n'), ...(r!.error === undefined ? {} : { errno: r!.errno, error: r!.error }) }));
     return r!.error === undefined ? EXIT_OK : EXIT_MISMATCH;
   }
   return printResults('sysfs', [r!], out, (s) => err(s.replace(/^sysfs:\d+: /, `${op}: `)));

@@ -104,9 +104,9 @@ describe('meminit boot', () => {
 });
 
 describe('every example in --help runs', () => {
-  for (const cmd of ['boot', 'replay', 'page', 'proc']) {
+  for (const cmd of ['boot', 'replay', 'page', 'proc', 'run', 'sysfs cat', 'sysfs write']) {
     it(`${cmd} --help examples`, () => {
-      const help = run(cmd, '--help').out;
+      const help = run(...cmd.split(' '), '--help').out;
       const examples = [...help.matchAll(/^ {2}meminit (\S.*)$/gm)].map((m) => m[1]!)
         .filter((e) => !e.includes('boot.log')); // needs the user's own dmesg
       assert.ok(examples.length >= 1, help);
