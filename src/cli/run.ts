@@ -120,7 +120,7 @@ export function sysfsCommand(
     out(JSON.stringify({ path, op, text: r!.out.join('\n'), ...(r!.error === undefined ? {} : { errno: r!.errno, error: r!.error }) }));
     return r!.error === undefined ? EXIT_OK : EXIT_MISMATCH;
   }
-  return printResults('sysfs', [r!], out, (s) => err(s.replace(/^sysfs:\d+: /, `${op}: `)));
+  return printResults('sysfs', [r!], out, (s) => err(s.replace(/^sysfs:\d+: /, '')));
 }
 
 function parseScriptLine(text: string): ScriptLine {
