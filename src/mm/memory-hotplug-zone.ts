@@ -72,10 +72,12 @@ export function defaultZoneForPfn(pg: PgData, p: ZonePolicy, startPfn: number, n
   return p.movableNode ? ZoneType.MOVABLE : kernel;
 }
 
-/** auto_movable_can_online_movable(): would nrPages more Movable keep MOVABLE:KERNEL_EARLY within the ratio? */
-function autoMovableCanOnlineMovable(
-  lay: ZoneLayout, p: ZonePolicy, groups: readonly MemoryGroup[], nid: number | undefined, group: MemoryGroup | undefined, nrPages: number,
-): boolean {
+/**
+ * auto_movable_can_online_movable(): would nrPages more Movable keep MOVABLE:KERNEL_EARLY within
+ * the ratio (all nodes, or node nid)? Only dynamic memory groups (virtio-mem) change the stats;
+ * meminit's groups are static (ACPI memory devices).
+ */
+function autoMovableCanOnlineMovable(lay: ZoneLayout, p: ZonePolicy, nid: number | undefined, nrPages: number): boolean {
   let kernelEarly = 0;
   let movable = 0;
   for (const pg of lay.nodes.values()) {
@@ -86,17 +88,12 @@ function autoMovableCanOnlineMovable(
       else kernelEarly += p.presentEarly.get(zoneKey(pg.nodeId, zid)) ?? 0;
     });
   }
-  // Static groups only (meminit has no dynamic ones): none change the stats.
-  void groups;
-  void group;
   movable += nrPages;
   return movable <= Math.floor((p.autoMovableRatio * kernelEarly) / 100);
 }
 
 /** auto_movable_zone_for_pfn(): Movable when the whole group could go there within the ratio, else the kernel zone. */
-function autoMovableZoneForPfn(
-  lay: ZoneLayout, p: ZonePolicy, groups: readonly MemoryGroup[], nid: number, group: MemoryGroup | undefined, pfn: number, nrPages: number,
-): ZoneType {
+function autoMovableZoneForPfn(lay: ZoneLayout, p: ZonePolicy, nid: number, group: MemoryGroup | undefined, pfn: number, nrPages: number): ZoneType {
   const pg = lay.nodes.get(nid)!;
   const kernel = defaultKernelZoneForPfn(pg, pfn, nrPages);
   if (!p.autoMovableRatio) return kernel;
@@ -108,21 +105,20 @@ function autoMovableZoneForPfn(
     online = group.presentMovablePages;
   }
   const want = maxPages - online;
-  if (!autoMovableCanOnlineMovable(lay, p, groups, undefined, group, want)) return kernel;
-  if (p.autoMovableNumaAware && !autoMovableCanOnlineMovable(lay, p, groups, nid, group, want)) return kernel;
+  if (!autoMovableCanOnlineMovable(lay, p, undefined, want)) return kernel;
+  if (p.autoMovableNumaAware && !autoMovableCanOnlineMovable(lay, p, nid, want)) return kernel;
   return ZoneType.MOVABLE;
 }
 
 /** zone_for_pfn_range(): the zone onlining [startPfn, +nrPages) of node nid as `type` would use. */
 export function zoneForPfnRange(
-  lay: ZoneLayout, p: ZonePolicy, groups: readonly MemoryGroup[], type: Mmop, nid: number, group: MemoryGroup | undefined,
-  startPfn: number, nrPages: number,
+  lay: ZoneLayout, p: ZonePolicy, type: Mmop, nid: number, group: MemoryGroup | undefined, startPfn: number, nrPages: number,
 ): ZoneType {
   const pg = lay.nodes.get(nid);
   if (!pg) throw new Error(`zone_for_pfn_range: node ${nid} has no pgdat`);
   if (type === Mmop.ONLINE_KERNEL) return defaultKernelZoneForPfn(pg, startPfn, nrPages);
   if (type === Mmop.ONLINE_MOVABLE) return ZoneType.MOVABLE;
-  if (p.onlinePolicy === 'auto-movable') return autoMovableZoneForPfn(lay, p, groups, nid, group, startPfn, nrPages);
+  if (p.onlinePolicy === 'auto-movable') return autoMovableZoneForPfn(lay, p, nid, group, startPfn, nrPages);
   return defaultZoneForPfn(pg, p, startPfn, nrPages);
 }
 
@@ -131,12 +127,12 @@ export function zoneForPfnRange(
  * when they differ from it ("Movable Normal" under movable_node for a fresh DIMM).
  */
 export function validZonesOffline(
-  lay: ZoneLayout, p: ZonePolicy, groups: readonly MemoryGroup[], nid: number, group: MemoryGroup | undefined, startPfn: number, nrPages: number,
+  lay: ZoneLayout, p: ZonePolicy, nid: number, group: MemoryGroup | undefined, startPfn: number, nrPages: number,
 ): string {
-  const def = zoneForPfnRange(lay, p, groups, Mmop.ONLINE, nid, group, startPfn, nrPages);
+  const def = zoneForPfnRange(lay, p, Mmop.ONLINE, nid, group, startPfn, nrPages);
   let s: string = ZONE_NAMES[def];
   for (const t of [Mmop.ONLINE_KERNEL, Mmop.ONLINE_MOVABLE] as const) {
-    const z = zoneForPfnRange(lay, p, groups, t, nid, group, startPfn, nrPages);
+    const z = zoneForPfnRange(lay, p, t, nid, group, startPfn, nrPages);
     if (z !== def) s += ` ${ZONE_NAMES[z]}`;
   }
   return s;

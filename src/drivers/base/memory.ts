@@ -198,7 +198,7 @@ export class MemoryBlocks {
     const start = this.startPfn(mem);
     const nr = this.blockPages;
     const nv = mem.nrVmemmapPages;
-    const zid = zoneForPfnRange(m.zones!, hp.policy, hp.groups, mem.onlineType, mem.nid, mem.group, start, nr);
+    const zid = zoneForPfnRange(m.zones!, hp.policy, mem.onlineType, mem.nid, mem.group, start, nr);
     if (nv) mhpInitMemmapOnMemory(m, start, nv, mem.nid, zid);
     const ret = onlinePages(m, start + nv, nr - nv, mem.nid, zid, mem.group);
     if (ret) {
@@ -277,7 +277,7 @@ export class MemoryBlocks {
   validZones(mem: MemoryBlock): string {
     if (mem.state === 'online') return mem.zid === undefined ? 'none' : ZONE_NAMES[mem.zid]!;
     const hp = this.m.hotplug!;
-    return validZonesOffline(this.m.zones!, hp.policy, hp.groups, mem.nid, mem.group, this.startPfn(mem), this.blockPages);
+    return validZonesOffline(this.m.zones!, hp.policy, mem.nid, mem.group, this.startPfn(mem), this.blockPages);
   }
 }
 
