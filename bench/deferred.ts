@@ -28,6 +28,7 @@ import { memmapInit } from '../src/mm/mm-init.js';
 import { buddyCreate } from '../src/mm/page-alloc.js';
 import { memInitContext } from '../src/mm/page-init.js';
 import { MemmapBudgetError, sparseInit } from '../src/mm/sparse.js';
+import { Progress } from '../src/cli/progress.js';
 import { freeAreaInit, x86MaxZonePfns } from '../src/mm/zone.js';
 import { noCoreParams } from '../src/mm/zone-movable.js';
 import { pageKernelOf } from '../src/mm/wasm/page-kernel.js';
@@ -73,7 +74,13 @@ async function main(): Promise<void> {
     mb, maxZonePfn: x86MaxZonePfns(pages), possible: [0], online: new Set([0]), core: noCoreParams, dmaReserve: 0, printk: new Printk(),
   });
   let t = performance.now();
-  const memmap = sparseInit(mb, { budgetBytes: Math.floor(totalmem() / 2), wasm: !o.js });
+  // The first touch of a big memmap takes tens of seconds here: a bar on a terminal.
+  const bars = new Progress();
+  const memmap = sparseInit(mb, {
+    budgetBytes: Math.floor(totalmem() / 2), wasm: !o.js,
+    ...(bars.active ? { progress: (d: number, t: number) => bars.update('alloc', 'memmap allocation', d, t) } : {}),
+  });
+  bars.done();
   const allocMs = performance.now() - t;
   memmapInit(mb, zones, undefined, memmap);
   const pg = zones.nodes.get(0)!;
