@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The JSON API: presets, boot, a machine's summary, its bins, one pfn, and the boot's events.
+// The JSON API: presets, boot, a machine's summary, its bins, one pfn, the boot's events, and
+// its memory blocks (listed, onlined and offlined).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listPresets, MAX_MACHINE_FILE_BYTES } from '../machine/index.js';
 import type { BinsResponse, MachineSummary } from '../web/api-types.js';
@@ -10,6 +11,7 @@ import { machineSummary, pfnInfo, structPageAt } from './machine-view.js';
 import { benchResponse } from './bench.js';
 import type { MachineRecord, MachineStore } from './machines.js';
 import { streamEvents } from './sse.js';
+import { blockAction, listBlocks } from './hotplug.js';
 
 /** Largest upload: a machine file, or a boot log (real ones with memblock=debug are well under). */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -86,7 +88,7 @@ function bins(rec: MachineRecord, q: URLSearchParams): BinsResponse {
   return { start, end, bins: n, states: [...PFN_STATES], counts };
 }
 
-const MACHINE_ROUTE = /^\/api\/machine\/([0-9a-f]{16})(?:\/(bins|events|(pfn|page)\/([^/]*)))?$/;
+const MACHINE_ROUTE = /^\/api\/machine\/([0-9a-f]{16})(?:\/(bins|events|blocks|(pfn|page|block)\/([^/]*)))?$/;
 
 /** Handle /api/…; the caller has matched the prefix. */
 export async function handleApi(
@@ -110,9 +112,10 @@ export async function handleApi(
   }
   const m = MACHINE_ROUTE.exec(path);
   if (!m) throw new HttpError(404, `no such API route: ${path.slice(0, 100)}`);
-  allow('GET');
+  allow(m[3] === 'block' ? 'POST' : 'GET');
   const rec = store.get(m[1]!);
   if (!rec) throw new HttpError(404, `no machine ${m[1]} (unknown, or evicted: the server keeps the ${store.capacity} most recently used)`);
+  if (m[3] === 'block') return sendJson(res, 200, await blockAction(rec, req, m[4]!));
   switch (m[2]) {
     case undefined:
       return sendJson(res, 200, summary(rec));
@@ -120,6 +123,8 @@ export async function handleApi(
       return sendJson(res, 200, bins(rec, q));
     case 'events':
       return streamEvents(rec, req, res);
+    case 'blocks':
+      return sendJson(res, 200, listBlocks(rec));
     default: {
       const view = ready(rec);
       const pfn = intParam(m[4]!, 'pfn', MAX_VIEW_PFN - 1);

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Booting for the server: a preset or machine file runs bootMachine()'s phases one by one,
-// yielding to the event loop between them so the event stream shows each as it runs; a boot
-// log is replayed in one step. Bad input is an HttpError with the model's one-line message.
+// yielding to the event loop between them so the event stream shows each as it runs, then the
+// memmap and memory hotplug (its DIMMs plugged as ACPI does at boot); a boot log is replayed in
+// one step. Bad input is an HttpError with the model's one-line message.
 import { buildAllZonelists, BootError, initmemInit, pagingInit, setupArchE820, setupArchMapping, setupArchMemblock } from '../arch/x86/setup.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
 import { memInit } from '../arch/x86/mem-init.js';
+import { acpiScanMemoryDevices } from '../drivers/acpi/acpi-memhotplug.js';
+import { ERRNO_TEXT } from '../drivers/base/memory.js';
+import { memoryHotplugInit } from '../mm/memory-hotplug.js';
 import { forEachValidSection, memblocksPresent } from '../mm/sparse.js';
 import { SECTION_MEMMAP_BYTES } from '../include/sparsemem.js';
 import { loadPreset, MachineError, parseMachine } from '../machine/index.js';
-import type { MachineSpec } from '../machine/types.js';
+import type { HotplugDimm, MachineSpec } from '../machine/types.js';
 import { lexBootLog, LogError } from '../trace/dmesg.js';
 import { replayBootLog, ReplayError } from '../trace/replay.js';
 import type { MachineSource } from '../web/api-types.js';
 import { pfnStateSegments } from '../web/bins.js';
 import { HttpError } from './http.js';
-import { extentPfn, machineSections, pfnMapInput } from './machine-view.js';
+import { extentPfn, machineSections, pfnMapInput, withHotplug } from './machine-view.js';
 import { machineRecordNew, recordEvent, type MachineRecord } from './machines.js';
 
 export interface BootPhase {
@@ -55,34 +59,63 @@ export const BOOT_PHASES: readonly BootPhase[] = [
  */
 export const SERVER_MEMMAP_BUDGET = 256 * 2 ** 20;
 
+const MiB = 2 ** 20;
+
 /**
  * The memInit phase: sparse_init, memmap_init, memblock_free_all, deferred init (on this thread),
- * so the inspector can decode struct pages. The map keeps the state at paging_init() (what
- * deferred init had still to do), computed before this phase runs.
+ * so the inspector can decode struct pages; then memory hotplug as the kernel sets it up after
+ * them (memory_dev_init(): the boot's memory blocks) and the machine's DIMMs, each added as the
+ * ACPI memory hotplug driver does at boot (offline with Debian's default). A DIMM add_memory()
+ * refuses is left out and said in the detail, as the kernel logs it and boots on. The map keeps
+ * the pfn states at paging_init() (what deferred init had still to do), computed before this
+ * phase runs; hotplug's blocks are laid over them.
  */
-export const MEMMAP_PHASE: BootPhase = {
-  name: 'memmap',
-  run: (m) => {
-    const needed = memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES;
-    if (needed > SERVER_MEMMAP_BUDGET) return;
-    memInit(m, { strategy: 'parallel', maxThreads: 1, memmap: { budgetBytes: SERVER_MEMMAP_BUDGET } });
-  },
-  detail: (m) => {
-    if (!m.memmap) return `no struct pages: a ${Math.round((memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES) / 2 ** 20)} MiB memmap is over the server's ${SERVER_MEMMAP_BUDGET / 2 ** 20} MiB budget`;
-    let managed = 0;
-    for (const pg of m.zones!.nodes.values()) for (const z of pg.zones) managed += z.managedPages;
-    return `${[...forEachValidSection(m.memmap)].length} sections of struct pages, ${managed} pages managed`;
-  },
-};
+export function memmapPhase(dimms: readonly HotplugDimm[]): BootPhase {
+  let refused: string | undefined;
+  return {
+    name: 'memmap',
+    run: (m) => {
+      const needed = memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES;
+      if (needed > SERVER_MEMMAP_BUDGET) return;
+      memInit(m, { strategy: 'parallel', maxThreads: 1, memmap: { budgetBytes: SERVER_MEMMAP_BUDGET } });
+      memoryHotplugInit(m);
+      const bad = acpiScanMemoryDevices(m, dimms);
+      if (bad) refused = `the DIMM at ${hex(bad.start)} (${bad.size / MiB} MiB): add_memory failed: ${ERRNO_TEXT[bad.errno] ?? `error ${-bad.errno}`}`;
+    },
+    detail: (m) => {
+      if (!m.memmap) return `no struct pages: a ${Math.round((memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES) / MiB)} MiB memmap is over the server's ${SERVER_MEMMAP_BUDGET / MiB} MiB budget`;
+      let managed = 0;
+      for (const pg of m.zones!.nodes.values()) for (const z of pg.zones) managed += z.managedPages;
+      const head = `${[...forEachValidSection(m.memmap)].length} sections of struct pages, ${managed} pages managed`;
+      if (!dimms.length) return head;
+      const offline = m.hotplug!.blocks.all().filter((b) => b.state === 'offline').length;
+      const added = m.hotplug!.resources.length;
+      return `${head}; ${added} DIMM${added === 1 ? '' : 's'} hot-added (${offline} memory blocks offline)${refused ? `; ${refused}` : ''}`;
+    },
+  };
+}
+
+/** The memmap phase of a machine without DIMMs. */
+export const MEMMAP_PHASE: BootPhase = memmapPhase([]);
 
 /** The map's view: the pfn states at paging_init() (before the memmap phase frees and inits pages). */
 function takeView(rec: MachineRecord): void {
   const m = rec.machine;
-  rec.view = { segs: pfnStateSegments(pfnMapInput(m)), sections: machineSections(m), extentPfn: extentPfn(m) };
+  const base = pfnMapInput(m);
+  rec.view = { base, segs: pfnStateSegments(base), sections: machineSections(m), extentPfn: extentPfn(m) };
+}
+
+/** Re-derive the map's view after memory hotplug changed the machine: the boot's states with the blocks laid over them. */
+export function refreshView(rec: MachineRecord): void {
+  const m = rec.machine;
+  if (!rec.view) takeView(rec);
+  if (!m.hotplug) return;
+  const base = rec.view!.base;
+  rec.view = { base, segs: pfnStateSegments(withHotplug(base, m)), sections: machineSections(m), extentPfn: extentPfn(m) };
 }
 
 function finish(rec: MachineRecord): void {
-  if (!rec.view) takeView(rec);
+  refreshView(rec);
   rec.status = 'ready';
   recordEvent(rec, { type: 'done', name: 'ready', state: 'end' });
 }
@@ -96,7 +129,7 @@ function fail(rec: MachineRecord, message: string): void {
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Run the phases of a machine's boot, recording a start and an end event for each. */
-export async function runBootPhases(rec: MachineRecord, phases: readonly BootPhase[] = SERVER_PHASES): Promise<void> {
+export async function runBootPhases(rec: MachineRecord, phases: readonly BootPhase[] = serverPhases(rec.dimms)): Promise<void> {
   const m = rec.machine;
   for (const ph of phases) {
     await nextTick();
@@ -115,8 +148,8 @@ export async function runBootPhases(rec: MachineRecord, phases: readonly BootPha
   finish(rec);
 }
 
-/** The phases a preset or machine file boots through in the server: bootMachine()'s, then the memmap. */
-export const SERVER_PHASES: readonly BootPhase[] = [...BOOT_PHASES, MEMMAP_PHASE];
+/** The phases a preset or machine file boots through in the server: bootMachine()'s, then the memmap (and hotplug). */
+export const serverPhases = (dimms: readonly HotplugDimm[]): readonly BootPhase[] => [...BOOT_PHASES, memmapPhase(dimms)];
 
 function specOf(load: () => MachineSpec): MachineSpec {
   try {
@@ -130,7 +163,7 @@ function specOf(load: () => MachineSpec): MachineSpec {
 /** A record for a preset or machine file, validated now; its phases still to run. */
 export function machineFromSpec(source: MachineSource, load: () => MachineSpec): MachineRecord {
   const spec = specOf(load);
-  return machineRecordNew(source, machineNew(spec.name, spec.firmware));
+  return machineRecordNew(source, machineNew(spec.name, spec.firmware), spec.dimms);
 }
 
 export const presetRecord = (name: string): MachineRecord =>

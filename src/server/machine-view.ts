@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// What the UI sees of a booted Machine: the pfn-state input of the bins classifier, the
-// summary (nodes, zones, sections, memory blocks, e820, kernel lines, zoneinfo) and what is at
-// one pfn. Reads the model; changes nothing.
+// What the UI sees of a booted Machine: the pfn-state input of the bins classifier (with what
+// memory hotplug changed laid over it), the summary (nodes, zones, sections, memory blocks,
+// e820, kernel lines, zoneinfo), one memory block, and what is at one pfn. Reads the model;
+// changes nothing.
 import { E820Type } from '../arch/x86/e820-types.js';
-import { probeMemoryBlockSize } from '../drivers/base/memory.js';
-import { PAGES_PER_SECTION, pfnToSectionNr } from '../include/mmzone.js';
+import { probeMemoryBlockSize, type MemoryBlock } from '../drivers/base/memory.js';
+import { PAGES_PER_SECTION, pfnToSectionNr, ZONE_NAMES } from '../include/mmzone.js';
 import { PAGE_SIZE, pfnDown, pfnUp, roundUp } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
 import { presentSections } from '../mm/mm-init.js';
@@ -12,7 +13,9 @@ import { zoneEndPfn, type PgData } from '../mm/zone.js';
 import { emitZoneinfo } from '../trace/formats/zoneinfo.js';
 import { e820TypeLabel } from '../trace/formats/e820.js';
 import { zoneinfoOf } from '../cli/replay.js';
-import type { NodeSummary, PfnInfoResponse, StructPage } from '../web/api-types.js';
+import { procFile } from '../fs/proc/index.js';
+import { MEMORY_DIR, sysfsRead } from '../fs/sysfs.js';
+import type { BlockInfo, NodeSummary, PfnInfoResponse, StructPage } from '../web/api-types.js';
 import { dumpPage, formatPageDump, PageDumpError } from '../mm/page-dump.js';
 import { pfnStateAt, type PfnMapInput, type PfnRange, type StateSegment } from '../web/bins.js';
 
@@ -46,16 +49,50 @@ export function pfnMapInput(m: Machine): PfnMapInput {
   };
 }
 
-/** The end of the map: max_pfn, node and device ends, rounded up to a section. */
+/** Memory hotplug's "System RAM" resources (the DIMMs add_memory() added), in pfns. */
+export const hotAddedPfnRanges = (m: Machine): PfnRange[] =>
+  (m.hotplug?.resources ?? []).map((r) => ({ start: pfnDown(r.start), end: pfnUp(r.end) }));
+
+/**
+ * The paging_init() input with memory hotplug's changes laid over it: hot-added memory, every
+ * offline block (a hot-added one whole; a boot one where it has memory, so its holes stay
+ * holes), and the self-hosted memmap of an online memmap_on_memory block as reserved.
+ * Example: hotplug preset, memory32 onlined → hotAdded [0x100000,0x160000), offline
+ * [0x108000,0x160000) (memory33–43).
+ */
+export function withHotplug(base: PfnMapInput, m: Machine): PfnMapInput {
+  const hp = m.hotplug;
+  if (!hp) return base;
+  const hotAdded = hotAddedPfnRanges(m);
+  const isHotAdded = (pfn: number): boolean => hotAdded.some((r) => pfn >= r.start && pfn < r.end);
+  const offline: PfnRange[] = [...base.offline];
+  const reserved: PfnRange[] = [...base.reserved];
+  for (const mem of hp.blocks.all()) {
+    const start = hp.blocks.startPfn(mem);
+    const end = start + hp.blocks.blockPages;
+    if (mem.state === 'offline') {
+      if (isHotAdded(start)) offline.push({ start, end });
+      else for (const r of base.memory) if (r.start < end && r.end > start) offline.push({ start: Math.max(r.start, start), end: Math.min(r.end, end) });
+    } else if (mem.nrVmemmapPages) reserved.push({ start, end: start + mem.nrVmemmapPages });
+  }
+  return { ...base, offline, reserved, hotAdded };
+}
+
+/** The end of the map: max_pfn, node, device and memory block ends, rounded up to a section. */
 export function extentPfn(m: Machine): number {
   let end = m.maxPfn;
   for (const pg of m.zones?.nodes.values() ?? []) end = Math.max(end, pg.nodeEndPfn);
   for (const d of devicePfnRanges(m)) end = Math.max(end, d.end);
+  for (const r of hotAddedPfnRanges(m)) end = Math.max(end, r.end);
   return roundUp(Math.max(end, 1), PAGES_PER_SECTION);
 }
 
-/** memblocks_present(): the sections that hold boot memory. */
-export const machineSections = (m: Machine): Set<number> => (m.memblock ? presentSections(m.memblock) : new Set());
+/** memblocks_present(): the sections that hold boot memory; and those memory hotplug added. */
+export function machineSections(m: Machine): Set<number> {
+  const out: Set<number> = m.memblock ? presentSections(m.memblock) : new Set();
+  for (const r of hotAddedPfnRanges(m)) for (let p = r.start; p < r.end; p += PAGES_PER_SECTION) out.add(pfnToSectionNr(p));
+  return out;
+}
 
 /** Runs of consecutive numbers: [3,4,5,9] → [[3,6],[9,10]]. */
 function runsOf(nrs: Iterable<number>): [number, number][] {
@@ -75,8 +112,20 @@ export interface BlockRun {
   nid: number;
 }
 
-/** The memory blocks boot memory creates (those with a present section), grouped in runs per node. */
+/**
+ * The memory blocks (those with a present section), grouped in runs per node: memory hotplug's
+ * when the machine has it (hot-added blocks included), else the ones boot memory creates.
+ */
 export function memoryBlockRuns(m: Machine): BlockRun[] {
+  if (m.hotplug) {
+    const out: BlockRun[] = [];
+    for (const mem of m.hotplug.blocks.all()) {
+      const last = out[out.length - 1];
+      if (last && last.end === mem.id && last.nid === mem.nid) last.end = mem.id + 1;
+      else out.push({ first: mem.id, end: mem.id + 1, nid: mem.nid });
+    }
+    return out;
+  }
   if (!m.memblock) return [];
   const blockPages = memoryBlockPages(m);
   const nidOf = new Map<number, number>();
@@ -127,8 +176,25 @@ export function machineSummary(m: Machine, sections: ReadonlySet<number>) {
       reserved: (m.memblock?.reserved.regions ?? []).filter((r) => r.size > 0),
     },
     printk: m.printk.lines.map((l) => l.text),
-    // With struct pages the zones' managed pages are known too (after deferred init).
-    zoneinfo: emitZoneinfo(zoneinfoOf(m, m.memmap ? managedPages(m) : undefined)).join('\n') + '\n',
+    // With struct pages the zones' managed pages are known too (after deferred init); with
+    // memory hotplug, /proc/zoneinfo as a script's `cat` reads it (onlined memory counted).
+    zoneinfo: m.hotplug && m.memmap ? procFile(m, 'zoneinfo') : emitZoneinfo(zoneinfoOf(m, m.memmap ? managedPages(m) : undefined)).join('\n') + '\n',
+    ...(m.hotplug ? { hotplug: { blockPages: m.hotplug.blocks.blockPages, blocks: m.hotplug.blocks.all().length, actions: hotplugActions(m) } } : {}),
+  };
+}
+
+/** Blocks can be onlined and offlined: memory hotplug over real struct pages (not a replay's plan). */
+export const hotplugActions = (m: Machine): boolean => !!m.hotplug && !!m.memmap && !!m.buddy;
+
+/** A memory block as its sysfs directory shows it. */
+export function blockInfo(m: Machine, mem: MemoryBlock): BlockInfo {
+  const hp = m.hotplug!;
+  const startPfn = hp.blocks.startPfn(mem);
+  const vz = sysfsRead(m, `${MEMORY_DIR}/memory${mem.id}/valid_zones`);
+  return {
+    id: mem.id, state: mem.state, zone: mem.state === 'online' && mem.zid !== undefined ? ZONE_NAMES[mem.zid]! : null, nid: mem.nid,
+    validZones: vz.ok ? vz.text.trim() : '-', startPfn, pages: hp.blocks.blockPages,
+    hotAdded: hotAddedPfnRanges(m).some((r) => startPfn >= r.start && startPfn < r.end),
   };
 }
 
@@ -152,6 +218,7 @@ export function pfnInfo(m: Machine, segs: readonly StateSegment[], sections: Rea
   }
   const section = pfnToSectionNr(pfn);
   const e = m.e820?.table.entries.find((x) => phys >= x.addr && phys < x.addr + x.size);
+  const mem = m.hotplug?.blocks.get(Math.floor(pfn / m.hotplug.blocks.blockPages));
   return {
     pfn, phys, nid, zone, section,
     sectionPresent: sections.has(section),
@@ -159,6 +226,7 @@ export function pfnInfo(m: Machine, segs: readonly StateSegment[], sections: Rea
     state: pfnStateAt(segs, pfn),
     e820: e ? e820TypeLabel(e.type) : null,
     ...structPageAt(m, pfn),
+    ...(mem ? { memoryBlock: blockInfo(m, mem) } : {}),
   };
 }
 

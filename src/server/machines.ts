@@ -3,11 +3,14 @@
 // so a long session of uploads does not grow without bound.
 import { randomBytes } from 'node:crypto';
 import type { Machine } from '../kernel/machine.js';
+import type { HotplugDimm } from '../machine/index.js';
 import type { BootEvent, MachineSource, MachineStatus } from '../web/api-types.js';
-import type { StateSegment } from '../web/bins.js';
+import type { PfnMapInput, StateSegment } from '../web/bins.js';
 
-/** What the map needs of a booted machine, computed once when the boot is done. */
+/** What the map needs of a booted machine: computed when the boot is done, again after each hotplug action. */
 export interface MachineView {
+  /** The classifier's input at paging_init(); memory hotplug's changes are laid over it. */
+  base: PfnMapInput;
   segs: StateSegment[];
   sections: Set<number>;
   extentPfn: number;
@@ -17,6 +20,8 @@ export interface MachineRecord {
   id: string;
   source: MachineSource;
   machine: Machine;
+  /** The DIMMs ACPI plugs at boot (a machine file's or preset's; none for a boot log). */
+  dimms: readonly HotplugDimm[];
   status: MachineStatus;
   error?: string;
   startedAt: number;
@@ -28,9 +33,9 @@ export interface MachineRecord {
   replay?: { kernelVersion: string | null; matched: number; mismatches: number; notes: string[] };
 }
 
-export function machineRecordNew(source: MachineSource, machine: Machine): MachineRecord {
+export function machineRecordNew(source: MachineSource, machine: Machine, dimms: readonly HotplugDimm[] = []): MachineRecord {
   return {
-    id: randomBytes(8).toString('hex'), source, machine, status: 'booting', startedAt: Date.now(), t0: performance.now(),
+    id: randomBytes(8).toString('hex'), source, machine, dimms, status: 'booting', startedAt: Date.now(), t0: performance.now(),
     events: [], listeners: new Set(),
   };
 }

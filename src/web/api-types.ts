@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// The wire format between `meminit serve` and the page: types only, shared by both sides.
+// The wire format between `meminit serve` and the page, shared by both sides: types, and the one list both check (BLOCK_ACTIONS).
 
 /**
  * One step of a boot, as the server-sent event stream carries it (`event: <type>`, `id: <seq>`).
@@ -11,8 +11,12 @@
 export interface BootEvent {
   /** 0, 1, 2 … per machine; the SSE id, so a reconnecting stream resumes after it. */
   seq: number;
-  type: 'phase' | 'worker' | 'done';
-  /** phase: e820 | memblock | numa | zones | zonelists | replay; worker: the job; done: ready | failed. */
+  type: 'phase' | 'worker' | 'done' | 'hotplug';
+  /**
+   * phase: e820 | memblock | numa | zones | zonelists | memmap | replay; worker: the job; done:
+   * ready | failed; hotplug: memoryN, an action on a block after the boot (`detail`: the value
+   * written and the outcome), recorded after `done`, so only a stream opened later replays it.
+   */
   name: string;
   state: 'start' | 'progress' | 'end';
   /** Milliseconds since the boot started. */
@@ -96,7 +100,34 @@ export interface MachineSummary {
   memblock?: { memory: RegionSummary[]; reserved: RegionSummary[] };
   printk?: string[];
   zoneinfo?: string;
+  /**
+   * Memory hotplug on this machine (presets and machine files booted with their struct pages):
+   * its block size, and whether blocks can be onlined and offlined (false: a replayed log's
+   * blocks, planned without struct pages).
+   */
+  hotplug?: { blockPages: number; blocks: number; actions: boolean };
 }
+
+/** One memory block as /sys/devices/system/memory/memoryN shows it (GET …/blocks, POST …/block/N). */
+export interface BlockInfo {
+  id: number;
+  /** The state file: online, offline or going-offline. */
+  state: string;
+  /** The zone of an online block (mem->zone); null when offline or spanning several zones. */
+  zone: string | null;
+  /** mem->nid: -1 (NUMA_NO_NODE) until the block is registered under a node. */
+  nid: number;
+  /** The valid_zones file: "DMA32", "Normal Movable", "none" … */
+  validZones: string;
+  startPfn: number;
+  pages: number;
+  /** Memory hotplug added it (a DIMM); false for boot memory. */
+  hotAdded: boolean;
+}
+
+/** The actions POST …/block/N takes: the values of the block's state file. */
+export const BLOCK_ACTIONS = ['online', 'online_kernel', 'online_movable', 'offline'] as const;
+export type BlockAction = (typeof BLOCK_ACTIONS)[number];
 
 /** GET /api/machine/:id/bins: counts[b][s] pfns of state states[s] in bin b. */
 export interface BinsResponse {
@@ -122,6 +153,8 @@ export interface PfnInfoResponse {
   page: StructPage | null;
   /** Why `page` is null: no struct page at this pfn, or no memmap for this machine. */
   pageError?: string;
+  /** The memory block holding the pfn, when the machine has memory hotplug and the block exists. */
+  memoryBlock?: BlockInfo;
 }
 
 /** dump_page() of one struct page (src/mm/page-dump.ts PageDump), and its text form. */

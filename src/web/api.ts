@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The page's side of the JSON API: every failure becomes an Error whose message is the
 // server's one line (or a one-line description of what went wrong on the way).
-import type { BenchResponse, BinsResponse, MachineSummary, PfnInfoResponse, PresetInfo } from './api-types.js';
+import type { BenchResponse, BinsResponse, BlockAction, BlockInfo, MachineSummary, PfnInfoResponse, PresetInfo } from './api-types.js';
 
 /** What the server accepts (src/server/api.ts MAX_UPLOAD_BYTES); checked here first to spare the upload. */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -53,3 +53,9 @@ export const getBins = (id: string, start: number, end: number, bins: number, si
 export const getPfn = (id: string, pfn: number | string): Promise<PfnInfoResponse> => call(`/api/machine/${id}/pfn/${encodeURIComponent(String(pfn).trim())}`);
 
 export const getBench = (): Promise<BenchResponse> => call('/api/bench');
+
+export const getBlocks = (id: string): Promise<BlockInfo[]> => call(`/api/machine/${id}/blocks`);
+
+/** echo ACTION > /sys/devices/system/memory/memoryN/state; a refusal's message is the kernel's ("write error: Invalid argument"). */
+export const postBlockAction = (id: string, block: number, action: BlockAction): Promise<BlockInfo> =>
+  call(`/api/machine/${id}/block/${block}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action }) });

@@ -33,8 +33,14 @@ export interface PfnMapInput {
   reserved: PfnRange[];
   /** e820 persistent memory (types 7 and 12): never RAM to the page allocator. */
   device: PfnRange[];
-  /** Offlined memory blocks (memory hotplug; none at boot). */
+  /** Offline memory blocks (memory hotplug: DIMMs not onlined yet, blocks offlined since boot). */
   offline: PfnRange[];
+  /**
+   * Memory add_memory() added after boot (the "System RAM" resources of memory hotplug): RAM
+   * that is not in memblock. Online, it is free (online_pages() hands it all to the buddy
+   * allocator, none is deferred); where `offline` covers it, offline.
+   */
+  hotAdded?: PfnRange[];
   /** first_deferred_pfn per node; a missing or infinite value: nothing deferred. */
   firstDeferredPfn: ReadonlyMap<number, number>;
 }
@@ -78,7 +84,8 @@ class RangeCursor<T extends PfnRange> {
 
 /**
  * The state runs of a machine. Precedence: device and offline over everything; then no memory
- * (hole); then reserved; then deferred (pfn ≥ the node's first_deferred_pfn) or free. Reserved
+ * (hole: neither memblock nor hot-added); then reserved; then hot-added memory is free; boot
+ * memory deferred (pfn ≥ the node's first_deferred_pfn) or free. Reserved
  * pages in the deferred part are initialised at boot (memmap_init_reserved_pages()), so they
  * stay reserved. Example: memory [1,0x9f) + [0x100,0x3ffe0) on node 0, reserved [0,0x100),
  * deferred from 0x10000 → reserved [1,0x9f), free [0x100,0x10000), deferred [0x10000,0x3ffe0).
@@ -88,22 +95,26 @@ export function pfnStateSegments(inp: PfnMapInput): StateSegment[] {
   const reserved = mergeRanges(inp.reserved);
   const device = mergeRanges(inp.device);
   const offline = mergeRanges(inp.offline);
+  const hotAdded = mergeRanges(inp.hotAdded ?? []);
   const deferredAt = memory.map((r) => inp.firstDeferredPfn.get(r.nid) ?? Infinity).filter((p) => Number.isFinite(p));
-  const pts = boundaries([memory, reserved, device, offline, deferredAt.map((p) => ({ start: p, end: p }))]);
+  const pts = boundaries([memory, reserved, device, offline, hotAdded, deferredAt.map((p) => ({ start: p, end: p }))]);
   const mem = new RangeCursor(memory);
   const res = new RangeCursor(reserved);
   const dev = new RangeCursor(device);
   const off = new RangeCursor(offline);
+  const hot = new RangeCursor(hotAdded);
   const out: StateSegment[] = [];
   for (let i = 0; i + 1 < pts.length; i++) {
     const start = pts[i]!;
     const end = pts[i + 1]!;
     const m = mem.at(start);
+    const added = hot.at(start);
     let state: number = PfnStateIdx.hole;
     if (dev.at(start)) state = PfnStateIdx.device;
     else if (off.at(start)) state = PfnStateIdx.offline;
-    else if (!m) state = PfnStateIdx.hole;
+    else if (!m && !added) state = PfnStateIdx.hole;
     else if (res.at(start)) state = PfnStateIdx.reserved;
+    else if (!m) state = PfnStateIdx.free;
     else state = start >= (inp.firstDeferredPfn.get(m.nid) ?? Infinity) ? PfnStateIdx.deferred : PfnStateIdx.free;
     if (state === PfnStateIdx.hole) continue;
     const last = out[out.length - 1];

@@ -14,10 +14,10 @@ export const STATE_COLORS: Readonly<Record<PfnState, string>> = {
 export const STATE_HELP: Readonly<Record<PfnState, string>> = {
   hole: 'no RAM: not in memblock.memory',
   reserved: 'memblock.reserved: kernel, initrd, page tables, NODE_DATA, …',
-  free: 'RAM whose struct pages are initialised at boot',
+  free: 'RAM whose struct pages are initialised at boot, or hot-added memory onlined since',
   deferred: 'RAM left to deferred struct page init (≥ the node’s first_deferred_pfn)',
   device: 'persistent memory (e820 type 7 / 12)',
-  offline: 'offlined memory blocks (hotplug; none at boot)',
+  offline: 'offline memory blocks: hot-added DIMMs not onlined yet, or blocks offlined since boot',
 };
 
 /** Bottom-to-top order of a column's stacked states; holes are the background. */

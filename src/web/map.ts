@@ -71,6 +71,12 @@ export class MemoryMap {
     this.reset();
   }
 
+  /** The same machine changed (a hotplug action): keep the view and the pick, fetch its bins again. */
+  update(m: MachineSummary): void {
+    this.machine = m;
+    this.setView(this.view.start, this.view.end);
+  }
+
   get extent(): number {
     return this.machine?.extentPfn ?? 1;
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The page's panels around the map: legend, zone table, what is at a pfn, kernel lines, zoneinfo.
-import type { MachineSummary, PfnInfoResponse } from './api-types.js';
+import { BLOCK_ACTIONS, type BlockInfo, type MachineSummary, type PfnInfoResponse } from './api-types.js';
 import { PFN_STATES, type PfnState } from './bins.js';
 import { STATE_COLORS, STATE_HELP, zoneColor } from './colors.js';
 import { h, replace } from './dom.js';
@@ -77,11 +77,25 @@ export function renderPfnInfo(el: HTMLElement, p: PfnInfoResponse, m: MachineSum
       ...row('node', p.nid === null ? 'none (outside every node span)' : `node ${p.nid}`),
       ...row('zone', p.zone ?? 'none'),
       ...row('section', `${p.section}`, h('span', { class: 'dim' }, p.sectionPresent ? ' (present)' : ' (not present: no memmap)')),
-      // The block's actions (online/offline/remove) go in the empty span once hotplug is modelled.
       ...row('memory block', `memory${p.block}`, h('span', { class: 'dim' }, ` · pfn ${hex(p.block * blockPages)}–${hex((p.block + 1) * blockPages)}`),
-        h('span', { class: 'block-actions', 'data-block': String(p.block) })),
+        ...(p.memoryBlock ? [renderBlock(p.memoryBlock, m.hotplug?.actions ?? false)] : [])),
       ...row('e820', p.e820 ?? 'not in the e820 map')),
     renderStructPage(p));
+}
+
+/**
+ * A memory block's sysfs state and valid_zones, and (when the machine's blocks can change) one
+ * button per value of its state file; main.ts handles the clicks and fills #block-result.
+ */
+function renderBlock(b: BlockInfo, actions: boolean): HTMLElement {
+  const where = b.hotAdded ? 'hot-added' : 'boot memory';
+  return h('div', { class: 'block-info' },
+    h('span', { id: 'block-state', class: `block-state ${b.state}` }, b.state), b.zone ? h('span', { id: 'block-zone' }, ` · ${b.zone}`) : null,
+    h('span', { class: 'dim' }, ` · valid_zones `), h('span', { id: 'block-valid-zones', class: 'mono' }, b.validZones),
+    h('span', { class: 'dim' }, ` · ${where}${b.nid >= 0 ? `, node ${b.nid}` : ''}`),
+    actions ? h('span', { class: 'block-actions', 'data-block': String(b.id) },
+      ...BLOCK_ACTIONS.map((a) => h('button', { type: 'button', 'data-action': a, title: `echo ${a} > /sys/devices/system/memory/memory${b.id}/state` }, a))) : null,
+    h('span', { id: 'block-result', role: 'status' }));
 }
 
 export function renderKernelLines(el: HTMLElement, lines: readonly string[]): void {

@@ -126,8 +126,10 @@ describe('routes', () => {
   it('GET …/pfn/:pfn says what is at a pfn, with its struct page', async () => {
     const id = await bootReady(srv, 'pc-1g');
     const p = (await get(srv, `/api/machine/${id}/pfn/0x9f`)).json<PfnInfoResponse>();
-    const { page, ...rest } = p;
+    const { page, memoryBlock, ...rest } = p;
     assert.deepEqual(rest, { pfn: 0x9f, phys: 0x9f000, nid: 0, zone: 'DMA', section: 0, sectionPresent: true, block: 0, state: 'hole', e820: 'usable' });
+    // memory0 as sysfs shows it: online, spanning DMA and DMA32 (so no zone of its own).
+    assert.deepEqual(memoryBlock, { id: 0, state: 'online', zone: null, nid: 0, validZones: 'none', startPfn: 0, pages: 32768, hotAdded: false });
     // A hole inside a present section: reserved by memmap_init's unavailable ranges.
     assert.deepEqual([page!.flags, page!.zone, page!.refcount, page!.page], [['reserved'], 'DMA', 1, '0xffffea00000027c0']);
     assert.match(page!.text[1]!, /^flags: 0x[0-9a-f]{16}\(reserved\) node:0 zone:DMA$/);

@@ -16,14 +16,16 @@ const boot = (preset: string): Machine => {
   return bootMachine(machineNew(s.name, s.firmware));
 };
 
-/** The obvious per-page answer, for comparison: device, offline, hole, reserved, deferred/free. */
+/** The obvious per-page answer, for comparison: device, offline, hole, reserved, hot-added free, deferred/free. */
 function naiveState(inp: PfnMapInput, pfn: number): PfnState {
   const inR = (rs: readonly { start: number; end: number }[]) => rs.some((r) => pfn >= r.start && pfn < r.end);
   if (inR(inp.device)) return 'device';
   if (inR(inp.offline)) return 'offline';
   const mem = inp.memory.find((r) => pfn >= r.start && pfn < r.end);
-  if (!mem) return 'hole';
+  const hot = inR(inp.hotAdded ?? []);
+  if (!mem && !hot) return 'hole';
   if (inR(inp.reserved)) return 'reserved';
+  if (!mem) return 'free';
   return pfn >= (inp.firstDeferredPfn.get(mem.nid) ?? Infinity) ? 'deferred' : 'free';
 }
 
@@ -125,6 +127,8 @@ describe('random range lists', () => {
     reserved: fc.array(range, { maxLength: 6 }),
     device: fc.array(range, { maxLength: 2 }),
     offline: fc.array(range, { maxLength: 2 }),
+    // Hot-added memory (beyond boot memory on a machine; overlaps here only test the precedence).
+    hotAdded: fc.array(range.map((r) => ({ start: r.start + 150, end: r.end + 150 })), { maxLength: 2 }),
     fdp: fc.array(fc.option(fc.integer({ min: 0, max: 700 })), { minLength: 3, maxLength: 3 }),
   }).map((r): PfnMapInput => {
     let at = 0;
@@ -134,7 +138,7 @@ describe('random range lists', () => {
       return m;
     });
     const firstDeferredPfn = new Map(r.fdp.flatMap((p, nid) => (p === null ? [] : [[nid, p] as [number, number]])));
-    return { memory, reserved: r.reserved, device: r.device, offline: r.offline, firstDeferredPfn };
+    return { memory, reserved: r.reserved, device: r.device, offline: r.offline, hotAdded: r.hotAdded, firstDeferredPfn };
   });
 
   it('bin exactly like the page-by-page reference', () => {

@@ -1,6 +1,8 @@
 // The web UI in a real browser: Debian's chromium driven by playwright-core boots a preset,
 // checks the map is drawn and the zone legend lists the zones, clicks the map, zooms, uploads
-// a malformed machine file and sees the error, and saves a screenshot in test-artifacts/.
+// a malformed machine file and sees the error, and saves a screenshot in test-artifacts/; then
+// boots the hotplug preset, onlines and offlines a DIMM's block from the inspector, and sees
+// the kernel's refusal when a boot block will not go offline.
 // Without /usr/bin/chromium the test says so loudly and counts as skipped.
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startServer } from '../../src/server/server.js';
 import { STATE_COLORS } from '../../src/web/colors.js';
 
@@ -56,17 +58,23 @@ function countColour(page: Page, hex: string): Promise<number> {
   }, hex);
 }
 
+/** A fresh chromium profile on a fresh server. */
+async function launch(): Promise<{ srv: Awaited<ReturnType<typeof startServer>>; ctx: BrowserContext; profile: string }> {
+  const srv = await startServer({ port: 0 });
+  const profile = mkdtempSync(join(tmpdir(), 'meminit-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 800 },
+  });
+  return { srv, ctx, profile };
+}
+
 describe('web UI in chromium', () => {
   it('boots a preset, draws the map and legend, shows a pfn on click, and shows upload errors',
     { skip: haveChromium ? false : `${CHROMIUM} missing: apt-get install -y chromium`, timeout: 60_000 }, async () => {
-      const srv = await startServer({ port: 0 });
-      const profile = mkdtempSync(join(tmpdir(), 'meminit-chromium-'));
-      const ctx = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-        viewport: { width: 1280, height: 800 },
-      });
+      const { srv, ctx, profile } = await launch();
       const problems: string[] = [];
       try {
         const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -155,6 +163,76 @@ describe('web UI in chromium', () => {
         await page.setInputFiles('#upload', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just some notes\n') });
         await page.waitForSelector('#error:has-text("nothing to replay")');
         await page.screenshot({ path: join(artifacts, 'ui-upload-error.png') });
+        assert.deepEqual(problems, []);
+      } finally {
+        await ctx.close();
+        await srv.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+    });
+
+  it('hotplug preset: onlines a DIMM block as Movable and offlines it again, and shows the kernel\'s refusal',
+    { skip: haveChromium ? false : `${CHROMIUM} missing: apt-get install -y chromium`, timeout: 60_000 }, async () => {
+      const { srv, ctx, profile } = await launch();
+      const problems: string[] = [];
+      try {
+        const page = ctx.pages()[0] ?? (await ctx.newPage());
+        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+        // A 409 from a refused write is expected; anything else on the console is a bug.
+        page.on('console', (m) => m.type() === 'error' && !/status of 409/.test(m.text()) && problems.push(`console: ${m.text()}`));
+        await page.goto(srv.url);
+        await page.waitForSelector('#preset option[value="hotplug"]', { state: 'attached' });
+        await page.selectOption('#preset', 'hotplug');
+        await page.click('#boot');
+        await page.waitForSelector('#zone-legend li');
+        assert.deepEqual(await page.locator('#zone-legend li .name').allTextContents(), ['DMA', 'DMA32']);
+        // The DIMMs came up offline (Debian's default): the map has offline columns at 4–5.5 GiB.
+        await until(async () => (await countColour(page, STATE_COLORS.offline)) > 1000, 'the DIMMs are drawn offline');
+        const offlineBefore = await countColour(page, STATE_COLORS.offline);
+        const box = (await page.locator('#map').boundingBox())!;
+        const zoneinfo = async (): Promise<string> => (await page.locator('#zoneinfo').textContent()) ?? '';
+        const movable = (zi: string): string => /Node 0, zone  Movable\n(?: {8}.*\n)*/.exec(zi)?.[0] ?? '';
+        assert.match(movable(await zoneinfo()), /present  0\n/);
+
+        // Click into memory32 (pfn 0x100000–0x108000 of 0x160000: 72.7–74.4% across).
+        await page.mouse.click(box.x + box.width * 0.735, box.y + 120);
+        await page.waitForSelector('.block-actions[data-block="32"]');
+        assert.equal(await page.locator('#block-state').textContent(), 'offline');
+        assert.equal(await page.locator('#block-valid-zones').textContent(), 'Normal Movable');
+        assert.deepEqual(await page.locator('.block-actions button').allTextContents(), ['online', 'online_kernel', 'online_movable', 'offline']);
+
+        await page.click('.block-actions button[data-action="online_movable"]');
+        await page.waitForSelector('#block-result:has-text("memory32: online_movable → online (Movable)")');
+        assert.equal(await page.locator('#block-state').textContent(), 'online');
+        assert.equal(await page.locator('#block-zone').textContent(), ' · Movable');
+        assert.equal(await page.locator('#block-valid-zones').textContent(), 'Movable');
+        assert.match(movable(await zoneinfo()), /spanned  32768\n {8}present  32768\n {8}managed  32768\n/);
+        assert.deepEqual(await page.locator('#zone-legend li .name').allTextContents(), ['DMA', 'DMA32', 'Movable']);
+        assert.match(await page.locator('#zones').textContent() ?? '', /Movable0x100000–0x108000/);
+        assert.match(await page.locator('#pfn-info').textContent() ?? '', /statefree/);
+        // The map: memory32's columns went from offline to free.
+        await until(async () => (await countColour(page, STATE_COLORS.offline)) < offlineBefore * 0.95, 'the map redraws memory32 online');
+        const offlineOnline = await countColour(page, STATE_COLORS.offline);
+        await page.screenshot({ path: join(artifacts, 'ui-hotplug.png'), fullPage: true });
+
+        await page.click('.block-actions button[data-action="offline"]');
+        await page.waitForSelector('#block-result:has-text("memory32: offline → offline")');
+        assert.equal(await page.locator('#block-valid-zones').textContent(), 'Normal Movable');
+        assert.match(movable(await zoneinfo()), /present  0\n/);
+        assert.deepEqual(await page.locator('#zone-legend li .name').allTextContents(), ['DMA', 'DMA32']);
+        // (The pick marker now covers a few of the pixels that were offline before the click.)
+        await until(async () => (await countColour(page, STATE_COLORS.offline)) > offlineOnline + 0.9 * (offlineBefore - offlineOnline), 'the map redraws memory32 offline');
+
+        // memory0 spans DMA and DMA32: the kernel refuses to offline it, and the page says so.
+        await page.fill('#pfn-input', '0x1000');
+        await page.click('#pfn-go');
+        await page.waitForSelector('.block-actions[data-block="0"]');
+        assert.equal(await page.locator('#block-valid-zones').textContent(), 'none');
+        await page.click('.block-actions button[data-action="offline"]');
+        await page.waitForSelector('#block-result.page-error');
+        assert.equal(await page.locator('#block-result').textContent(), 'memory0: echo offline > state: write error: Invalid argument');
+        assert.equal(await page.locator('#block-state').textContent(), 'online');
+        await page.screenshot({ path: join(artifacts, 'ui-hotplug-error.png') });
         assert.deepEqual(problems, []);
       } finally {
         await ctx.close();
