@@ -13,7 +13,7 @@ import { zoneEndPfn, type PgData } from '../mm/zone.js';
 import { emitZoneinfo } from '../trace/formats/zoneinfo.js';
 import { e820TypeLabel } from '../trace/formats/e820.js';
 import { zoneinfoOf } from '../cli/replay.js';
-import { procFile } from '../fs/proc/index.js';
+import { procText } from '../fs/proc/index.js';
 import { MEMORY_DIR, sysfsRead } from '../fs/sysfs.js';
 import type { BlockInfo, NodeSummary, PfnInfoResponse, StructPage } from '../web/api-types.js';
 import { dumpPage, formatPageDump, PageDumpError } from '../mm/page-dump.js';
@@ -178,7 +178,7 @@ export function machineSummary(m: Machine, sections: ReadonlySet<number>) {
     printk: m.printk.lines.map((l) => l.text),
     // With struct pages the zones' managed pages are known too (after deferred init); with
     // memory hotplug, /proc/zoneinfo as a script's `cat` reads it (onlined memory counted).
-    zoneinfo: m.hotplug && m.memmap ? procFile(m, 'zoneinfo') : emitZoneinfo(zoneinfoOf(m, m.memmap ? managedPages(m) : undefined)).join('\n') + '\n',
+    zoneinfo: m.hotplug && m.memmap ? procText(m, 'zoneinfo') : emitZoneinfo(zoneinfoOf(m, m.memmap ? managedPages(m) : undefined)).join('\n') + '\n',
     ...(m.hotplug ? { hotplug: { blockPages: m.hotplug.blocks.blockPages, blocks: m.hotplug.blocks.all().length, actions: hotplugActions(m) } } : {}),
   };
 }
