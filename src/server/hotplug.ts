@@ -7,6 +7,8 @@
 import type { IncomingMessage } from 'node:http';
 import { ERRNO_TEXT } from '../drivers/base/memory.js';
 import { MEMORY_DIR, sysfsWrite } from '../fs/sysfs.js';
+import { PAGE_SIZE } from '../include/pfn.js';
+import { removeMemory } from '../mm/memory-hotplug.js';
 import { BLOCK_ACTIONS, type BlockAction, type BlockInfo } from '../web/api-types.js';
 import { refreshView } from './boot.js';
 import { bodyText, HttpError, intParam, mediaType, readBody } from './http.js';
@@ -67,8 +69,9 @@ export async function blockAction(rec: MachineRecord, req: IncomingMessage, idTe
   const m = rec.machine;
   if (!hp.blocks.get(id)) throw new HttpError(404, `no memory block ${id}: ${MEMORY_DIR}/memory${id} does not exist`);
   if (!hotplugActions(m)) throw new HttpError(409, 'this machine\'s memory blocks are a replayed log\'s, planned without struct pages: they cannot be onlined or offlined');
-  const ret = sysfsWrite(m, `${MEMORY_DIR}/memory${id}/state`, action);
   const name = `memory${id}`;
+  if (action === 'remove') return removeBlock(rec, id);
+  const ret = sysfsWrite(m, `${MEMORY_DIR}/memory${id}/state`, action);
   if (ret < 0) {
     const error = `write error: ${errnoText(ret)}`;
     recordEvent(rec, { type: 'hotplug', name, state: 'end', detail: `echo ${action} > ${name}/state: ${error}` });
@@ -78,4 +81,22 @@ export async function blockAction(rec: MachineRecord, req: IncomingMessage, idTe
   const info = blockInfo(m, hp.blocks.get(id)!);
   recordEvent(rec, { type: 'hotplug', name, state: 'end', detail: `echo ${action} > ${name}/state: ${info.state}${info.zone ? `, ${info.zone}` : ''}` });
   return info;
+}
+
+/** remove_memory() of one block: EBUSY unless it is offline; the block, its sections and its resource go. */
+function removeBlock(rec: MachineRecord, id: number): BlockInfo {
+  const m = rec.machine;
+  const hp = m.hotplug!;
+  const mem = hp.blocks.get(id)!;
+  const before = blockInfo(m, mem);
+  const name = `memory${id}`;
+  const ret = removeMemory(m, hp.blocks.startPfn(mem) * PAGE_SIZE, hp.blocks.blockSize);
+  if (ret < 0) {
+    const error = `remove_memory: ${errnoText(ret)}`;
+    recordEvent(rec, { type: 'hotplug', name, state: 'end', detail: error });
+    throw new HttpError(409, error);
+  }
+  refreshView(rec);
+  recordEvent(rec, { type: 'hotplug', name, state: 'end', detail: 'remove_memory: removed' });
+  return { ...before, state: 'removed', zone: null, validZones: '' };
 }

@@ -111,7 +111,7 @@ export interface MachineSummary {
 /** One memory block as /sys/devices/system/memory/memoryN shows it (GET …/blocks, POST …/block/N). */
 export interface BlockInfo {
   id: number;
-  /** The state file: online, offline or going-offline. */
+  /** The state file: online, offline or going-offline; "removed" after a remove. */
   state: string;
   /** The zone of an online block (mem->zone); null when offline or spanning several zones. */
   zone: string | null;
@@ -126,7 +126,8 @@ export interface BlockInfo {
 }
 
 /** The actions POST …/block/N takes: the values of the block's state file. */
-export const BLOCK_ACTIONS = ['online', 'online_kernel', 'online_movable', 'offline'] as const;
+/** Values of the block's state file, and `remove`: remove_memory() of the block (what an ACPI eject ends with). */
+export const BLOCK_ACTIONS = ['online', 'online_kernel', 'online_movable', 'offline', 'remove'] as const;
 export type BlockAction = (typeof BLOCK_ACTIONS)[number];
 
 /** GET /api/machine/:id/bins: counts[b][s] pfns of state states[s] in bin b. */

@@ -88,7 +88,7 @@ async function blockAction(block: number, action: BlockAction): Promise<void> {
   if (!m) return;
   const result = byId('block-result');
   result.className = '';
-  result.textContent = `echo ${action} > memory${block}/state …`;
+  result.textContent = action === 'remove' ? `remove memory${block} …` : `echo ${action} > memory${block}/state …`;
   for (const b of document.querySelectorAll<HTMLButtonElement>('.block-actions button')) b.disabled = true;
   try {
     const b = await postBlockAction(m.id, block, action);
@@ -103,7 +103,7 @@ async function blockAction(block: number, action: BlockAction): Promise<void> {
     for (const b of document.querySelectorAll<HTMLButtonElement>('.block-actions button')) b.disabled = false;
     result.className = 'page-error';
     result.setAttribute('role', 'alert');
-    result.textContent = `memory${block}: echo ${action} > state: ${(e as Error).message}`;
+    result.textContent = `memory${block}: ${action === 'remove' ? 'remove' : `echo ${action} > state`}: ${(e as Error).message}`;
   }
 }
 

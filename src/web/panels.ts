@@ -94,7 +94,7 @@ function renderBlock(b: BlockInfo, actions: boolean): HTMLElement {
     h('span', { class: 'dim' }, ` · valid_zones `), h('span', { id: 'block-valid-zones', class: 'mono' }, b.validZones),
     h('span', { class: 'dim' }, ` · ${where}${b.nid >= 0 ? `, node ${b.nid}` : ''}`),
     actions ? h('span', { class: 'block-actions', 'data-block': String(b.id) },
-      ...BLOCK_ACTIONS.map((a) => h('button', { type: 'button', 'data-action': a, title: `echo ${a} > /sys/devices/system/memory/memory${b.id}/state` }, a))) : null,
+      ...BLOCK_ACTIONS.map((a) => h('button', { type: 'button', 'data-action': a, title: a === 'remove' ? `remove_memory() of memory${b.id} (what an ACPI eject ends with)` : `echo ${a} > /sys/devices/system/memory/memory${b.id}/state` }, a))) : null,
     h('span', { id: 'block-result', role: 'status' }));
 }
 

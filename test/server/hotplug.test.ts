@@ -112,9 +112,22 @@ describe('memory block routes', () => {
     assert.equal(m.events.at(-1)!.detail, 'echo offline > memory36/state: write error: Invalid argument');
   });
 
+  it('remove: EBUSY while online; once offline the block and its memory are gone', async () => {
+    assert.equal((await action(id, 43, 'online_kernel')).status, 200);
+    assertError(await action(id, 43, 'remove'), 409, /^remove_memory: Device or resource busy$/);
+    assert.equal((await action(id, 43, 'offline')).status, 200);
+    const r = await action(id, 43, 'remove');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json<BlockInfo>().state, 'removed');
+    const blocks = (await get(srv, `/api/machine/${id}/blocks`)).json<BlockInfo[]>();
+    assert.ok(!blocks.some((b) => b.id === 43));
+    assertError(await action(id, 43, 'online'), 404, /^no memory block 43/);
+    assert.deepEqual(await statesIn(id, 0x158000, 0x160000), { hole: 0x8000 });
+  });
+
   it('bad requests: 400, 404, 405, 415, 413, and never a crash', async () => {
     assertError(await action(id, 99, 'offline'), 404, /^no memory block 99: \/sys\/devices\/system\/memory\/memory99 does not exist$/);
-    assertError(await action(id, 32, 'remove'), 400, /^action "remove": expected one of online, online_kernel, online_movable, offline$/);
+    assertError(await action(id, 32, 'eject'), 400, /^action "eject": expected one of online, online_kernel, online_movable, offline, remove$/);
     assertError(await act(id, 32, '{"action":'), 400, /^malformed JSON/);
     assertError(await act(id, 32, '["online"]'), 400, /^expected \{"action"/);
     assertError(await act(id, 32, '{"action": 1}'), 400, /^expected \{"action"/);
