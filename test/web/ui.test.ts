@@ -199,7 +199,7 @@ describe('web UI in chromium', () => {
         await page.waitForSelector('.block-actions[data-block="32"]');
         assert.equal(await page.locator('#block-state').textContent(), 'offline');
         assert.equal(await page.locator('#block-valid-zones').textContent(), 'Normal Movable');
-        assert.deepEqual(await page.locator('.block-actions button').allTextContents(), ['online', 'online_kernel', 'online_movable', 'offline']);
+        assert.deepEqual(await page.locator('.block-actions button').allTextContents(), ['online', 'online_kernel', 'online_movable', 'offline', 'remove']);
 
         await page.click('.block-actions button[data-action="online_movable"]');
         await page.waitForSelector('#block-result:has-text("memory32: online_movable → online (Movable)")');
