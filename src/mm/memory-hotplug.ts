@@ -7,7 +7,7 @@
 //
 // Every operation either completes or leaves the machine as it was (the kernel's error paths
 // undo what they did; so do these). Errors are negative errnos, as the kernel returns them.
-import { MAX_ORDER, MigrateType, NUMA_NO_NODE, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, STRUCT_PAGE_SIZE, ZoneType } from '../include/mmzone.js';
+import { MAX_NR_ZONES, MAX_ORDER, MigrateType, NUMA_NO_NODE, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, STRUCT_PAGE_SIZE, ZoneType } from '../include/mmzone.js';
 import { PAGE_SIZE, pfnDown } from '../include/pfn.js';
 import { PG } from '../include/page-flags.js';
 import type { Machine } from '../kernel/machine.js';
@@ -362,7 +362,7 @@ function tryOnlineNode(m: Machine, nid: number): boolean {
   if (!m.zones!.nodes.has(nid)) {
     const pg = hotaddInitPgdat(m.zones!, nid);
     const b = buddyOf(m);
-    pg.zones.forEach((z, zid) => { b.zones[nid * pg.zones.length + zid] = buddyZoneCreate(z, nid, zid); });
+    pg.zones.forEach((z, zid) => { b.zones[nid * MAX_NR_ZONES + zid] = buddyZoneCreate(z, nid, zid); });
   }
   return true;
 }
@@ -398,7 +398,11 @@ export function addMemory(m: Machine, nid: number, start: number, size: number, 
   }
   if (ret) {
     for (const pfn of added) sparseRemoveSection(m.memmap!, pfn, PAGES_PER_SECTION);
-    if (!hadPgdat) m.zones!.nodes.delete(nid);
+    if (!hadPgdat) {
+      m.zones!.nodes.delete(nid);
+      const b = buddyOf(m);
+      for (let zid = 0; zid < MAX_NR_ZONES; zid++) b.zones[nid * MAX_NR_ZONES + zid] = undefined;
+    }
     return ret;
   }
   // update_end_of_memory_vars(): max_pfn follows the highest hot-added memory.
