@@ -9,6 +9,7 @@ import { EACCES, EISDIR, ENOENT, ERANGE, type MemoryBlock } from '../drivers/bas
 import { addMemory, EINVAL, hotplugOf } from '../mm/memory-hotplug.js';
 import { mhpOnlineTypeFromStr, MMOP_NAMES } from '../mm/memory-hotplug-zone.js';
 import { procText, PROC_FILES, type ProcFile } from './proc/index.js';
+import { ndSysfsRead, ndSysfsWrite } from '../drivers/nvdimm/nd-bus.js';
 
 export const MEMORY_DIR = '/sys/devices/system/memory';
 export const NODE_DIR = '/sys/devices/system/node';
@@ -144,6 +145,8 @@ function lookup(m: Machine, path: string): Node {
 
 /** cat PATH: the file's text (each attribute ends with a newline, as sysfs_emit() writes it). */
 export function sysfsRead(m: Machine, path: string): SysfsResult {
+  const nd = ndSysfsRead(m, path);
+  if (nd !== undefined) return ok(nd);
   const n = lookup(m, path);
   if (!n) return err(ENOENT);
   if ('dir' in n) return err(EISDIR);
@@ -154,6 +157,8 @@ export function sysfsRead(m: Machine, path: string): SysfsResult {
 
 /** echo VALUE > PATH: 0, or the negative errno the write fails with; nothing changes on failure. */
 export function sysfsWrite(m: Machine, path: string, value: string): number {
+  const nd = path.startsWith('/sys/bus/') ? ndSysfsWrite(m, path, value) : undefined;
+  if (nd !== undefined) return nd;
   const n = lookup(m, path);
   if (!n) return path.startsWith('/sys/') || path.startsWith('/proc/') ? ENOENT : EACCES;
   if ('dir' in n) return EISDIR;

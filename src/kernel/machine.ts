@@ -9,6 +9,7 @@ import type { MemmapInitResult } from '../mm/mm-init.js';
 import type { BuddyFreeTarget } from '../mm/page-free-core.js';
 import type { Memmap } from '../mm/sparse.js';
 import type { MemoryHotplug } from '../mm/memory-hotplug.js';
+import type { NdBus } from '../drivers/nvdimm/nd-bus.js';
 import type { ZoneLayout } from '../mm/zone.js';
 import type { KernelParams } from './params.js';
 import { Printk } from './printk.js';
@@ -43,6 +44,8 @@ export interface Machine {
   policyZone: string | undefined;
   /** Memory blocks, hot-added memory and the model's allocations, once memoryHotplugInit() ran. */
   hotplug?: MemoryHotplug;
+  /** libnvdimm / device-dax state for legacy pmem (drivers/nvdimm/nd-bus.ts), created on first use. */
+  nd?: NdBus;
   /** ZONE_DEVICE: live pgmaps (memremap_pages()), created on first use. */
   pgmaps?: PgmapRegistry;
 }

@@ -353,6 +353,8 @@ export interface AddMemoryFlags {
   /** MHP_MERGE_RESOURCE: merge the "System RAM" resource with its neighbours (the ACPI driver does). */
   mergeResource?: boolean;
   group?: MemoryGroup;
+  /** add_memory_driver_managed(): the resource's name ("System RAM (kmem)"); plain add_memory() is "System RAM". */
+  resourceName?: string;
 }
 
 /** __try_online_node(): a node without a pgdat gets one (empty zones and their free areas). Returns whether it is new. */
@@ -417,7 +419,7 @@ export function addMemory(m: Machine, nid: number, start: number, size: number, 
     rebuildZonelists(m);
   }
   hp.blocks.registerUnderNode(nid, start, size);
-  addResource(hp, { start, end: start + size, name: 'System RAM' }, flags.mergeResource ?? false);
+  addResource(hp, { start, end: start + size, name: flags.resourceName ?? 'System RAM' }, flags.mergeResource ?? false);
   if (hp.defaultOnlineType !== 0) hp.blocks.onlineRange(start, size, hp.defaultOnlineType);
   return 0;
 }

@@ -14,6 +14,8 @@
 //                                      a persistent-memory range into ZONE_DEVICE (memremap_pages()):
 //                                      memmap=ram as a raw namespace, memmap=dev as a pfn device (altmap)
 //   pmem unmap START                   memunmap_pages() of the mapping that starts there
+//   insmod NAME                        load a module meminit models (libnvdimm, nd_pmem, nd_e820, nd_btt,
+//                                      dax_pmem, device_dax, kmem: see drivers/nvdimm/nd-bus.ts)
 //   check                              the invariant checker, one line per violation
 // A script is parsed whole before anything runs: a malformed line refuses the script (file:line).
 import { MigrateType, ZONE_NAMES } from '../include/mmzone.js';
@@ -26,6 +28,7 @@ import { checkMachineReport } from '../mm/check.js';
 import { removeMemory } from '../mm/memory-hotplug.js';
 import { allocTracked, defaultHighestZone, freeTracked } from '../mm/page-alloc-tracked.js';
 import { MemremapInputError } from '../mm/memremap.js';
+import { insmod } from '../drivers/nvdimm/nd-bus.js';
 import { memremapAllPmem, memremapPmem, memunmapPmem } from '../mm/memremap-pmem.js';
 
 export type Command =
@@ -39,6 +42,7 @@ export type Command =
   | { kind: 'free'; id: string }
   | { kind: 'pmem-map'; start: number | 'all'; size: number | undefined; altmap: boolean; mode: 'fsdax' | 'devdax'; nid: number | undefined }
   | { kind: 'pmem-unmap'; start: number }
+  | { kind: 'insmod'; name: string }
   | { kind: 'check' };
 
 export interface ScriptLine {
@@ -180,11 +184,14 @@ function parseCommand(ws: string[], where: string): Command {
         nid: node === undefined ? undefined : int(node, 'node', where),
       };
     }
+    case 'insmod':
+      if (rest.length !== 1) throw new ScriptError(`${where}: expected "insmod NAME"`);
+      return { kind: 'insmod', name: rest[0]! };
     case 'check':
       if (rest.length) throw new ScriptError(`${where}: "check" takes no arguments`);
       return { kind: 'check' };
     default:
-      throw new ScriptError(`${where}: unknown command "${verb}" (expected echo, cat, ls, dimm add, remove, alloc, free, pmem, check)`);
+      throw new ScriptError(`${where}: unknown command "${verb}" (expected echo, cat, ls, dimm add, remove, alloc, free, pmem, insmod, check)`);
   }
 }
 
@@ -270,6 +277,10 @@ export function runLine(m: Machine, line: ScriptLine): LineResult {
         if (e instanceof MemremapInputError) return { line, out: [], errno: -22, error: `pmem unmap: ${e.message}` };
         throw e;
       }
+    case 'insmod': {
+      const ret = insmod(m, c.name);
+      return ret ? { line, out: [], errno: ret, error: `insmod: can't insert '${c.name}': ${errnoText(ret)}` } : { line, out: [] };
+    }
     case 'check': {
       const r = checkMachineReport(m, 20);
       const out = r.violations.map((v) => `check: ${v.what}: ${v.detail}`);

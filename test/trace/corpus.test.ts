@@ -27,6 +27,8 @@ describe('real-kernel corpus', () => {
       const r = replayBootLog(lexBootLog(text, name));
       assert.match(r.kernelVersion ?? '', /^6\.1\./);
       assert.deepEqual(r.mismatches.map((m) => formatMismatch(name, m)), []);
+      // Every hotplug action of the log was replayed (none stopped the replay).
+      assert.deepEqual(r.notes.filter((n) => n.includes('the replay of actions stops here')), []);
       // Every allocation traced by memblock=debug was checked against the kernel's reservation.
       const traced = r.allocations.filter((a) => a.kernel !== undefined);
       assert.ok(traced.length >= 40, `${traced.length} allocations checked`);
