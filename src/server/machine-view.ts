@@ -151,7 +151,7 @@ export function nodeSummaries(m: Machine): NodeSummary[] {
     firstDeferredPfn: Number.isFinite(deferredFrom(m, pg)) ? deferredFrom(m, pg) : null,
     zones: pg.zones.map((z) => ({
       name: z.name, startPfn: z.zoneStartPfn, endPfn: zoneEndPfn(z), spanned: z.spannedPages, present: z.presentPages,
-      managedEstimate: z.managedEstimate,
+      managedEstimate: z.managedEstimate, managed: m.memmap && m.buddy ? z.managedPages : null,
     })),
   }));
 }

@@ -45,6 +45,8 @@ export interface ZoneSummary {
   spanned: number;
   present: number;
   managedEstimate: number;
+  /** zone->managed_pages once the struct pages exist (and follow hotplug); null before. */
+  managed: number | null;
 }
 
 export interface NodeSummary {

@@ -34,13 +34,14 @@ export function renderZoneTable(el: HTMLElement, m: MachineSummary): void {
       `node ${n.nid}`, h('span', { class: 'dim' }, n.spanned ? ` · pfn ${hex(n.startPfn)}–${hex(n.endPfn)} · ${pagesToBytes(n.present)} present · ${deferred}` : ' · memoryless'))));
     for (const z of n.zones.filter((x) => x.spanned > 0)) {
       rows.push(h('tr', {}, h('td', {}, swatch(zoneColor(z.name)), z.name), h('td', { class: 'mono' }, `${hex(z.startPfn)}–${hex(z.endPfn)}`),
-        num(z.spanned), num(z.present), num(z.spanned - z.present), num(z.managedEstimate), h('td', { class: 'num' }, pagesToBytes(z.present))));
+        num(z.spanned), num(z.present), num(z.spanned - z.present), num(z.managed ?? z.managedEstimate), h('td', { class: 'num' }, pagesToBytes(z.present))));
     }
     const empty = n.zones.filter((x) => x.spanned === 0).map((x) => x.name);
     if (empty.length) rows.push(h('tr', { class: 'empty' }, h('td', { colspan: '7' }, `empty: ${empty.join(', ')}`)));
   }
   replace(el, h('table', {},
-    h('thead', {}, h('tr', {}, ...['zone', 'pfns', 'spanned', 'present', 'absent', 'managed (est.)', 'size'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ...['zone', 'pfns', 'spanned', 'present', 'absent',
+      (m.nodes ?? []).some((n) => n.zones.some((z) => z.managed === null)) ? 'managed (est.)' : 'managed', 'size'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, ...rows)));
 }
 

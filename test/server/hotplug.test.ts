@@ -77,7 +77,7 @@ describe('memory block routes', () => {
     assert.deepEqual(await statesIn(id, 0x108000, 0x160000), { offline: 0x58000 });
     const m = (await get(srv, `/api/machine/${id}`)).json<MachineSummary>();
     const movable = m.nodes![0]!.zones.find((z) => z.name === 'Movable')!;
-    assert.deepEqual([movable.startPfn, movable.endPfn, movable.present], [0x100000, 0x108000, 0x8000]);
+    assert.deepEqual([movable.startPfn, movable.endPfn, movable.present, movable.managed], [0x100000, 0x108000, 0x8000, 0x8000]);
     assert.match(zoneinfoZone(m.zoneinfo!, 'Movable'), /present  32768\n\s+managed  32768\n/);
     const p = (await get(srv, `/api/machine/${id}/pfn/0x100000`)).json<PfnInfoResponse>();
     assert.deepEqual([p.state, p.zone, p.memoryBlock?.state, p.memoryBlock?.zone], ['free', 'Movable', 'online', 'Movable']);
