@@ -4,10 +4,11 @@
 // memmap; this does the device pages after them, outside the hotplug lock in the kernel.
 import { COMPOUND_PAGE_DTOR, MemoryType, TAIL_MAPPING_LO, VMEMMAP_RESERVE_NR, type DevPagemap, type VmemAltmapState } from '../include/memremap.js';
 import { MigrateType, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, STRUCT_PAGE_SIZE, ZoneType } from '../include/mmzone.js';
-import { FlagsLo, PG } from '../include/page-flags.js';
+import { PG } from '../include/page-flags.js';
 import { PAGE_SIZE, roundUp } from '../include/pfn.js';
 import { POISON_POINTER_DELTA_HI } from '../include/poison.js';
-import { PAGE_WORDS, PageWord, pageLinksHi, pageWord, vmemmapHi, vmemmapLo } from './page.js';
+import { PAGE_WORDS, PageWord, pageWord, setPageReserved, vmemmapHi, vmemmapLo } from './page.js';
+import { initSinglePageRange } from './page-init.js';
 import { setPageblockMigratetype } from './pageblock.js';
 import { earlySection, pfnToSection, sectionMemmap, type Memmap } from './sparse.js';
 
@@ -21,35 +22,26 @@ export const vmemmapCanOptimize = (altmap: Altmap | undefined, pgmap: DevPagemap
   !altmap && ((2 ** pgmap.vmemmapShift * STRUCT_PAGE_SIZE) / PAGE_SIZE) > VMEMMAP_RESERVE_NR;
 
 /**
- * __init_zone_device_page() over n consecutive pfns of one section from word w, fused into one
- * store per word: __init_single_page(), __SetPageReserved(), page->pgmap, zone_device_data = NULL,
- * and the refcount the pgmap type gets (0 for private/coherent pages, otherwise the 1 of init).
+ * __init_zone_device_page() over the pfns [start, end): __init_single_page() through the shared
+ * per-page init (initSinglePageRange(), as every memmap init path), then __SetPageReserved(),
+ * page->pgmap, zone_device_data = NULL and the refcount the pgmap type gets.
  */
-function initZoneDevicePages(
-  mm: Uint32Array, count: Uint8Array | undefined, w: number, n: number,
-  flagsHi: number, pgmapHi: number, pgmapLo: number, refcount: number,
-): void {
-  const flagsLo = (FlagsLo.LAST_CPUPID_BITS | (1 << PG.reserved)) >>> 0;
-  const end = w + n * PAGE_WORDS;
-  for (let o = w; o < end; o += PAGE_WORDS) {
-    mm[o] = flagsLo;
-    mm[o + 1] = flagsHi;
-    mm[o + 2] = pgmapLo;
-    mm[o + 3] = pgmapHi;
-    mm[o + 4] = 0;
-    mm[o + 5] = 0;
-    mm[o + 6] = 0;
-    mm[o + 7] = 0;
-    mm[o + 8] = 0;
-    mm[o + 9] = 0;
-    mm[o + 10] = 0;
-    mm[o + 11] = 0;
-    mm[o + 12] = 0xffffffff;
-    mm[o + 13] = refcount;
-    mm[o + 14] = 0;
-    mm[o + 15] = 0;
+function initZoneDevicePages(memmap: Memmap, start: number, end: number, nid: number, pgmap: DevPagemap): void {
+  initSinglePageRange(memmap, start, end, ZoneType.DEVICE, nid);
+  const refcount = zoneDeviceRefcount(pgmap);
+  for (let pfn = start; pfn < end; ) {
+    const next = Math.min(end, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
+    const mm = sectionMemmap(memmap, pfn);
+    for (let o = pageWord(pfn), e = o + (next - pfn) * PAGE_WORDS; o < e; o += PAGE_WORDS) {
+      setPageReserved(mm, o);
+      mm[o + PageWord.LRU_NEXT] = pgmap.addrLo;
+      mm[o + PageWord.LRU_NEXT + 1] = pgmap.addrHi;
+      mm[o + PageWord.LRU_PREV] = 0;
+      mm[o + PageWord.LRU_PREV + 1] = 0;
+      mm[o + PageWord.REFCOUNT] = refcount;
+    }
+    pfn = next;
   }
-  if (count) for (let i = w / PAGE_WORDS, e = i + n; i < e; i++) count[i]!++;
 }
 
 /** The refcount __init_zone_device_page() leaves: private and coherent pages start at 0. */
@@ -57,11 +49,8 @@ const zoneDeviceRefcount = (pgmap: DevPagemap): number =>
   pgmap.type === MemoryType.PRIVATE || pgmap.type === MemoryType.COHERENT ? 0 : 1;
 
 /** __init_zone_device_page() of one pfn (compound heads and tails). */
-function initZoneDevicePage(memmap: Memmap, pfn: number, nid: number, pgmap: DevPagemap): void {
-  const ms = pfnToSection(memmap, pfn);
-  initZoneDevicePages(sectionMemmap(memmap, pfn), ms?.initCount, pageWord(pfn), 1,
-    pageLinksHi(ZoneType.DEVICE, nid), pgmap.addrHi, pgmap.addrLo, zoneDeviceRefcount(pgmap));
-}
+const initZoneDevicePage = (memmap: Memmap, pfn: number, nid: number, pgmap: DevPagemap): void =>
+  initZoneDevicePages(memmap, pfn, pfn + 1, nid, pgmap);
 
 /**
  * compound_nr_pages(): struct pages of a compound page that are really there to initialise. With
@@ -140,14 +129,7 @@ export function memmapInitZoneDevice(
   if (pgmap.altmap) start = pgmap.altmap.basePfn + vmemAltmapOffset(pgmap.altmap);
   const perCompound = 2 ** pgmap.vmemmapShift;
   if (perCompound === 1) {
-    const flagsHi = pageLinksHi(ZoneType.DEVICE, nid);
-    const ref = zoneDeviceRefcount(pgmap);
-    for (let pfn = start; pfn < end; ) {
-      const next = Math.min(end, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
-      initZoneDevicePages(sectionMemmap(memmap, pfn), pfnToSection(memmap, pfn)!.initCount, pageWord(pfn), next - pfn,
-        flagsHi, pgmap.addrHi, pgmap.addrLo, ref);
-      pfn = next;
-    }
+    initZoneDevicePages(memmap, start, end, nid, pgmap);
   } else {
     for (let pfn = start; pfn < end; pfn += perCompound) {
       initZoneDevicePage(memmap, pfn, nid, pgmap);
