@@ -6,7 +6,7 @@ import { listPresets, MAX_MACHINE_FILE_BYTES } from '../machine/index.js';
 import type { BinsResponse, MachineSummary } from '../web/api-types.js';
 import { binPfnStates, MAX_BINS, MAX_VIEW_PFN, NR_PFN_STATES, PFN_STATES } from '../web/bins.js';
 import { bootLogRecord, machineFileRecord, presetRecord, runBootPhases } from './boot.js';
-import { bodyText, HttpError, intParam, mediaType, queryInt, readBody, sendJson } from './http.js';
+import { bodyText, HttpError, intParam, mediaType, queryInt, readBody, readJsonField, sendJson } from './http.js';
 import { machineSummary, pfnInfo, structPageAt } from './machine-view.js';
 import { benchResponse } from './bench.js';
 import type { MachineRecord, MachineStore } from './machines.js';
@@ -27,18 +27,9 @@ async function boot(store: MachineStore, req: IncomingMessage, res: ServerRespon
   const file = q.get('file');
   let rec: MachineRecord;
   if (file === null) {
-    if (type !== 'application/json') throw new HttpError(415, `send {"preset": NAME} as application/json, or a file with ?file=NAME (got ${type ? `Content-Type ${type}` : 'no Content-Type'})`);
-    const text = bodyText(await readBody(req, MAX_UPLOAD_BYTES), 'request');
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      throw new HttpError(400, `malformed JSON: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const preset = (body as { preset?: unknown } | null)?.preset;
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof preset !== 'string') {
-      throw new HttpError(400, 'expected {"preset": NAME}; see GET /api/presets');
-    }
+    const preset = await readJsonField(req, MAX_UPLOAD_BYTES, 'preset', {
+      send: '{"preset": NAME} as application/json, or a file with ?file=NAME', expected: 'expected {"preset": NAME}; see GET /api/presets',
+    });
     rec = presetRecord(preset);
   } else {
     const name = file.replace(/^.*[/\\]/, '').replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 200) || 'upload';

@@ -11,7 +11,7 @@ import { PAGE_SIZE } from '../include/pfn.js';
 import { removeMemory } from '../mm/memory-hotplug.js';
 import { BLOCK_ACTIONS, type BlockAction, type BlockInfo } from '../web/api-types.js';
 import { refreshView } from './boot.js';
-import { bodyText, HttpError, intParam, mediaType, readBody } from './http.js';
+import { HttpError, intParam, readJsonField } from './http.js';
 import { blockInfo, hotplugActions } from './machine-view.js';
 import { recordEvent, type MachineRecord } from './machines.js';
 
@@ -42,19 +42,8 @@ export function listBlocks(rec: MachineRecord): BlockInfo[] {
 const errnoText = (errno: number): string => ERRNO_TEXT[errno] ?? `Unknown error ${-errno}`;
 
 async function readAction(req: IncomingMessage): Promise<BlockAction> {
-  const type = mediaType(req);
-  if (type !== 'application/json') throw new HttpError(415, `send {"action": ${BLOCK_ACTIONS.map((a) => `"${a}"`).join(' | ')}} as application/json (got ${type ? `Content-Type ${type}` : 'no Content-Type'})`);
-  const text = bodyText(await readBody(req, MAX_ACTION_BYTES), 'request');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    throw new HttpError(400, `malformed JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const action = (body as { action?: unknown } | null)?.action;
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof action !== 'string') {
-    throw new HttpError(400, `expected {"action": ${BLOCK_ACTIONS.map((a) => `"${a}"`).join(' | ')}}`);
-  }
+  const want = `{"action": ${BLOCK_ACTIONS.map((a) => `"${a}"`).join(' | ')}}`;
+  const action = await readJsonField(req, MAX_ACTION_BYTES, 'action', { send: `${want} as application/json`, expected: `expected ${want}` });
   if (!(BLOCK_ACTIONS as readonly string[]).includes(action)) {
     throw new HttpError(400, `action ${JSON.stringify(action.slice(0, 40))}: expected one of ${BLOCK_ACTIONS.join(', ')}`);
   }

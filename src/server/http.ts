@@ -81,6 +81,25 @@ export function bodyText(buf: Buffer, what: string): string {
 }
 
 /**
+ * The string field of a small JSON object body: 415 unless application/json (`send` says what to
+ * send), 400 for malformed JSON or a body that is not an object with that string field (`expected`).
+ */
+export async function readJsonField(req: IncomingMessage, limit: number, field: string, o: { send: string; expected: string }): Promise<string> {
+  const type = mediaType(req);
+  if (type !== 'application/json') throw new HttpError(415, `send ${o.send} (got ${type ? `Content-Type ${type}` : 'no Content-Type'})`);
+  const text = bodyText(await readBody(req, limit), 'request');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, `malformed JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const v = (body as Record<string, unknown> | null)?.[field];
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof v !== 'string') throw new HttpError(400, o.expected);
+  return v;
+}
+
+/**
  * A non-negative integer (decimal or 0x hex) no larger than `max`: "abc", "-1", "1.5", "1e3",
  * "0x" and values past `max` are 400s naming the parameter.
  */
