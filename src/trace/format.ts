@@ -29,3 +29,12 @@ export function lineFormat<T>(
     },
   };
 }
+
+/** Every non-empty line of a file in one format; throws naming the file (`what`) on a line that is not one. */
+export function parseEvery<T>(f: LineFormat<T>, lines: readonly string[], what: string): T[] {
+  return lines.filter((l) => l !== '').map((l) => {
+    const v = f.parse(l);
+    if (v === undefined) throw new Error(`${what}: unreadable line ${JSON.stringify(l)}`);
+    return v;
+  });
+}

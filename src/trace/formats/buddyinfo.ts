@@ -2,7 +2,7 @@
 // online node, nr_free of each order as "%6lu " after "Node %d, zone %8s ":
 // "Node 0, zone      DMA      0      0      0      0      0      1      1      1      0      1      3 "
 // (every number is followed by a space, so the line ends with one).
-import { lineFormat } from '../format.js';
+import { lineFormat, parseEvery } from '../format.js';
 
 export interface BuddyinfoZone {
   nid: number;
@@ -26,9 +26,5 @@ export const emitBuddyinfo = (zones: readonly BuddyinfoZone[]): string[] => zone
 
 /** The zones of a /proc/buddyinfo text; throws on a line that is not one. */
 export function parseBuddyinfo(lines: readonly string[]): BuddyinfoZone[] {
-  return lines.filter((l) => l !== '').map((l) => {
-    const z = buddyinfoZone.parse(l);
-    if (!z) throw new Error(`/proc/buddyinfo: unreadable line ${JSON.stringify(l)}`);
-    return z;
-  });
+  return parseEvery(buddyinfoZone, lines, '/proc/buddyinfo');
 }

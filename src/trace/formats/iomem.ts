@@ -1,7 +1,7 @@
 // /proc/iomem (r_show() in kernel/resource.c): one line per resource, children indented two
 // spaces per level, "%0*llx-%0*llx : %s" with width 8 for the iomem root (its end is past 0xffff):
 // "00100000-bffdffff : System RAM" and, inside it, "  01000000-01e01d31 : Kernel code".
-import { lineFormat } from '../format.js';
+import { lineFormat, parseEvery } from '../format.js';
 
 export interface IomemLine {
   /** Nesting depth: 0 for a child of iomem_resource. */
@@ -25,11 +25,7 @@ export const emitIomem = (lines: readonly IomemLine[]): string[] => lines.map((l
 
 /** The resources of a /proc/iomem text; throws on a line that is not one. */
 export function parseIomem(lines: readonly string[]): IomemLine[] {
-  return lines.filter((l) => l !== '').map((l) => {
-    const r = iomemLine.parse(l);
-    if (!r) throw new Error(`/proc/iomem: unreadable line ${JSON.stringify(l)}`);
-    return r;
-  });
+  return parseEvery(iomemLine, lines, '/proc/iomem');
 }
 
 /** e820__reserve_resources_late(): "e820: reserve RAM buffer [mem %#010llx-%#010llx]" (KERN_DEBUG). */

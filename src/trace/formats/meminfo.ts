@@ -2,7 +2,7 @@
 // through show_val_kb(): a 16-column label ("MemTotal:       ") and "%8lu kB"; the HugePages_
 // counts are "%5lu" after three spaces (the same 24 columns, no unit); HardwareCorrupted is the one
 // longer label, "HardwareCorrupted: %5lu kB". Numbers wider than their field just push on.
-import { lineFormat } from '../format.js';
+import { lineFormat, parseEvery } from '../format.js';
 
 export interface MeminfoLine {
   field: string;
@@ -26,9 +26,5 @@ export const emitMeminfo = (lines: readonly MeminfoLine[]): string[] => lines.ma
 
 /** The fields of a /proc/meminfo text, in order; throws on a line that is not one. */
 export function parseMeminfo(lines: readonly string[]): MeminfoLine[] {
-  return lines.filter((l) => l !== '').map((l) => {
-    const r = meminfoLine.parse(l);
-    if (!r) throw new Error(`/proc/meminfo: unreadable line ${JSON.stringify(l)}`);
-    return r;
-  });
+  return parseEvery(meminfoLine, lines, '/proc/meminfo');
 }
