@@ -185,6 +185,14 @@ unquote() {
 	esac
 }
 
+# failed WHAT: "error TEXT" from the last line of /tmp/action.err (its errno text after the last
+# ": "), or WHAT when it said nothing
+failed() {
+	t=$(grep -v '^$' /tmp/action.err | tail -n 1)
+	t=${t##*: }
+	echo "error ${t:-$1}"
+}
+
 # run_action LINE: run one action, print "ok" or "error ERRNO-TEXT"
 run_action() {
 	case "$1" in
@@ -208,9 +216,7 @@ run_action() {
 		if insmod "/lib/modules/$m.ko" "$@" 2>/tmp/action.err; then
 			echo ok
 		else
-			t=$(grep -v '^$' /tmp/action.err | tail -n 1)
-			t=${t##*: }
-			echo "error ${t:-insmod failed}"
+			failed "insmod failed"
 		fi ;;
 	'cat '*)
 		# cat PATH: read a file (e.g. an nd bus's wait_probe, which waits
@@ -220,9 +226,7 @@ run_action() {
 		if cat "$p" >/tmp/action.out 2>/tmp/action.err; then
 			echo ok
 		else
-			t=$(grep -v '^$' /tmp/action.err | tail -n 1)
-			t=${t##*: }
-			echo "error ${t:-cat failed}"
+			failed "cat failed"
 		fi ;;
 	*)
 		echo "error unsupported action" ;;
