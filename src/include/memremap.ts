@@ -21,8 +21,6 @@ export const ENXIO = -6;
 export const EBUSY = -16;
 export const ERANGE = -34;
 
-/** MAX_PHYSMEM_BITS with 4-level paging: hotplug beyond 64 TiB is refused (mhp_range_allowed()). */
-export const MAX_PHYSMEM_BITS = 46;
 
 /** struct vmem_altmap, all counts in pfns. */
 export interface VmemAltmapState {

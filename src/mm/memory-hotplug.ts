@@ -79,6 +79,10 @@ export interface MemoryHotplug {
 /** PHYSMEM_END with 4-level paging: 2^46 (MAX_PHYSMEM_BITS); 5-level: 2^52. */
 export const physmemEnd = (m: Machine): number => 2 ** (m.firmware.cpu?.la57 ? 52 : 46);
 
+/** mhp_range_allowed(): [start, start + size) is non-empty and below PHYSMEM_END. */
+export const mhpRangeAllowed = (m: Machine, start: number, size: number): boolean =>
+  size > 0 && start >= 0 && start + size <= physmemEnd(m);
+
 export const hotplugOf = (m: Machine): MemoryHotplug => {
   if (!m.hotplug) throw new Error(`${m.name}: memory hotplug is not initialised (boot with struct pages first)`);
   return m.hotplug;
@@ -340,7 +344,7 @@ export function mhpSupportsMemmapOnMemory(m: Machine, size: number): boolean {
 
 /** register_memory_resource()'s checks: the pluggable range (E2BIG) and no overlap with System RAM or a hot-added range (EEXIST). */
 function registerMemoryResource(m: Machine, start: number, size: number): number {
-  if (start + size > physmemEnd(m)) return E2BIG;
+  if (!mhpRangeAllowed(m, start, size)) return E2BIG;
   const overlaps = (s: number, e: number): boolean => start < e && s < start + size;
   for (const e of m.e820?.table.entries ?? []) if (e.type === 1 && overlaps(e.addr, e.addr + e.size)) return EEXIST;
   for (const r of hotplugOf(m).resources) if (overlaps(r.start, r.end)) return EEXIST;

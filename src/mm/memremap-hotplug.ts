@@ -6,12 +6,12 @@
 // added when a later one fails; this checks every section before touching any, and still undoes
 // what it did if sparse_add_section() fails anyway.
 import { E820Type } from '../arch/x86/e820-types.js';
-import { ERANGE, MAX_PHYSMEM_BITS, type VmemAltmapState } from '../include/memremap.js';
+import { ERANGE, type VmemAltmapState } from '../include/memremap.js';
 import { MigrateType, PAGES_PER_SECTION, pfnToSectionNr, ZoneType } from '../include/mmzone.js';
 import { isAligned, PAGE_SIZE, pfnPhys } from '../include/pfn.js';
 import { PAGES_PER_SUBSECTION, SectionFlag } from '../include/sparsemem.js';
 import type { Machine } from '../kernel/machine.js';
-import { movePfnRangeToZone } from './memory-hotplug.js';
+import { movePfnRangeToZone, physmemEnd } from './memory-hotplug.js';
 import { vmemAltmapOffset } from './memmap-init-zone-device.js';
 import { PAGE_WORDS, pageWord } from './page.js';
 import {
@@ -68,10 +68,6 @@ export function regionIntersectsSystemRam(m: Machine, start: number, end: number
   return ram === 0 ? 'disjoint' : ram === end - start ? 'intersects' : 'mixed';
 }
 
-/** mhp_range_allowed(): [start, start + size) is non-empty and addressable (4-level paging: below 64 TiB). */
-export const mhpRangeAllowed = (start: number, size: number): boolean =>
-  size > 0 && start >= 0 && start + size - 1 <= 2 ** MAX_PHYSMEM_BITS - 1;
-
 /** check_pfn_span(): with SPARSEMEM_VMEMMAP, start and size must be whole subsections. */
 export const checkPfnSpan = (pfn: number, nrPages: number): number =>
   isAligned(pfn, PAGES_PER_SUBSECTION) && isAligned(nrPages, PAGES_PER_SUBSECTION) ? 0 : EINVAL;
@@ -120,7 +116,7 @@ function undoAddSections(mm: Memmap, done: AddedChunk[]): void {
  */
 export function addPagesDevice(m: Machine, nid: number, pfn: number, nrPages: number, altmap: VmemAltmapState | undefined, vmemmapPfn: Map<number, number>): number {
   const mm = m.memmap!;
-  if (pfnPhys(pfn + nrPages) - 1 > 2 ** MAX_PHYSMEM_BITS - 1) return ERANGE;
+  if (pfnPhys(pfn + nrPages) > physmemEnd(m)) return ERANGE;
   if (altmap) {
     if (altmap.basePfn !== pfn || vmemAltmapOffset(altmap) > nrPages) return EINVAL;
     altmap.alloc = 0;

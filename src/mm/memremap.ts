@@ -11,14 +11,14 @@
 //   memmap_init_zone_device()              every device page: reserved, Device zone, page->pgmap
 //   percpu_ref_get_many(pfn_len)
 import { groupByMobilityDisabled } from '../arch/x86/mem-init.js';
-import { removePfnRangeFromZone } from './memory-hotplug.js';
+import { mhpRangeAllowed, removePfnRangeFromZone } from './memory-hotplug.js';
 import { NUMA_NO_NODE, pfnToSectionNr, ZoneType } from '../include/mmzone.js';
 import { ENXIO, MemoryType, PGMAP_ADDR_HI, pgmapAddrLo, type DevPagemap, type VmemAltmapState } from '../include/memremap.js';
 import { PAGE_SIZE, pfnDown } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
 import { memmapInitZoneDevice, vmemAltmapOffset } from './memmap-init-zone-device.js';
 import {
-  addPagesDevice, mhpRangeAllowed, movePfnRangeToZoneDevice,
+  addPagesDevice, movePfnRangeToZoneDevice,
   regionIntersectsSystemRam, removePagesDevice, sectionChunks,
 } from './memremap-hotplug.js';
 import { earlySection, EINVAL, ENOMEM } from './sparse.js';
@@ -126,7 +126,7 @@ export function memremapPages(m: Machine, r: MemremapRequest): MemremapResult {
   if (getDevPagemap(m, startPfn) || getDevPagemap(m, startPfn + nrPages - 1)) return fail(ENOMEM);
   if (regionIntersectsSystemRam(m, r.start, r.start + r.size, (pfn) => !!getDevPagemap(m, pfn)) !== 'disjoint') return fail(ENXIO);
   const nid = r.nid === NUMA_NO_NODE ? numaMemId(m) : r.nid;
-  if (!mhpRangeAllowed(r.start, r.size)) return fail(EINVAL);
+  if (!mhpRangeAllowed(m, r.start, r.size)) return fail(EINVAL);
   const altmap: VmemAltmapState | undefined = r.altmap && {
     basePfn: r.altmap.basePfn ?? startPfn, endPfn: r.altmap.endPfn ?? startPfn + nrPages - 1,
     reserve: r.altmap.reserve, free: r.altmap.free, alloc: 0, align: 0,
