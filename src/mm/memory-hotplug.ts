@@ -16,7 +16,7 @@ import { earlyInitState, memmapInitRange, type MemmapInitContext, type VmemAltma
 import { buddyZone, type Buddy } from './page-alloc.js';
 import { buddyZoneCreate } from './free-area.js';
 import { freePagesCore } from './page-free-core.js';
-import { pageInitPoison, pageWord, setPageFlag } from './page.js';
+import { pageInitPoison, pageToNid, pageWord, pageZonenum, setPageFlag } from './page.js';
 import { startIsolatePageRange, testPagesIsolated, undoIsolatePageRange, offlineIsolatedPages } from './page-isolation.js';
 import { doMigrateRange, scanMovablePages } from './migrate.js';
 import {
@@ -159,8 +159,7 @@ const pgdatOf = (m: Machine, nid: number): PgData => {
 export function pageZoneOf(m: Machine, pfn: number): { nid: number; zid: number } {
   const mem = sectionMemmap(m.memmap!, pfn);
   const w = pageWord(pfn);
-  const hi = mem[w + 1]!;
-  return { nid: (hi >>> 22) & 0x3ff, zid: (hi >>> 19) & 7 };
+  return { nid: pageToNid(mem, w), zid: pageZonenum(mem, w) };
 }
 
 /**

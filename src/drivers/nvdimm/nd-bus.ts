@@ -14,13 +14,12 @@
 // Namespaces, labels, BTT and everything else of libnvdimm are not modelled.
 import { PAGE_SIZE } from '../../include/pfn.js';
 import type { Machine } from '../../kernel/machine.js';
-import { addMemory, EINVAL, hotplugOf } from '../../mm/memory-hotplug.js';
+import { addMemory, EBUSY, EINVAL, hotplugOf } from '../../mm/memory-hotplug.js';
 import { getDevPagemap, memunmapPages } from '../../mm/memremap.js';
 import { memremapPmem, ndPfnLayout, pmemRanges, pmemTargetNode } from '../../mm/memremap-pmem.js';
 import { ENOENT } from '../base/memory.js';
 
 export const ENODEV = -19;
-export const EBUSY_ND = -16;
 
 /** The modules meminit knows the effect of; other names are refused (ENOENT, as insmod of a missing file). */
 export const ND_MODULES = ['libnvdimm', 'nd_btt', 'nd_pmem', 'nd_e820', 'dax_pmem', 'device_dax', 'kmem'] as const;
@@ -101,7 +100,7 @@ export function ndSysfsWrite(m: Machine, path: string, value: string): number | 
     const kind = sd?.[1];
     if (!kind || (kind === 'pfn') !== (drv[1] === 'nd_pmem') || !b.modules.has(drv[1]!)) return ENODEV;
     const s = (kind === 'pfn' ? b.pfn : b.dax)[i]!;
-    if (s.bound) return EBUSY_ND;
+    if (s.bound) return EBUSY;
     if (s.namespace !== i || !s.uuid || !s.mode || b.raw[i]) return ENODEV;
     if (kind === 'dax' && !b.modules.has('device_dax')) return ENODEV;
     const ret = memremapPmem(m, { start: ranges[i]!.start, altmap: s.mode === 'pmem', align: s.align, ...(kind === 'dax' ? { mode: 'devdax' as const } : {}) });
@@ -115,7 +114,7 @@ export function ndSysfsWrite(m: Machine, path: string, value: string): number | 
     const i = +attr[2]!;
     if (i >= ranges.length) return ENOENT;
     const s = (attr[1] === 'pfn' ? b.pfn : b.dax)[i]!;
-    if (s.bound) return EBUSY_ND;
+    if (s.bound) return EBUSY;
     if (attr[3] === 'namespace') {
       const ns = NS.exec(v);
       if (!ns || +ns[1]! !== i) return ENODEV;
