@@ -7,7 +7,7 @@ import { buildAllZonelists, BootError, initmemInit, pagingInit, setupArchE820, s
 import { machineNew, type Machine } from '../kernel/machine.js';
 import { memInit } from '../arch/x86/mem-init.js';
 import { acpiScanMemoryDevices } from '../drivers/acpi/acpi-memhotplug.js';
-import { ERRNO_TEXT } from '../drivers/base/memory.js';
+import { errnoText } from '../drivers/base/memory.js';
 import { memoryHotplugInit } from '../mm/memory-hotplug.js';
 import { forEachValidSection, memblocksPresent } from '../mm/sparse.js';
 import { SECTION_MEMMAP_BYTES } from '../include/sparsemem.js';
@@ -80,7 +80,7 @@ export function memmapPhase(dimms: readonly HotplugDimm[]): BootPhase {
       memInit(m, { strategy: 'parallel', maxThreads: 1, memmap: { budgetBytes: SERVER_MEMMAP_BUDGET } });
       memoryHotplugInit(m);
       const bad = acpiScanMemoryDevices(m, dimms);
-      if (bad) refused = `the DIMM at ${hex(bad.start)} (${bad.size / MiB} MiB): add_memory failed: ${ERRNO_TEXT[bad.errno] ?? `error ${-bad.errno}`}`;
+      if (bad) refused = `the DIMM at ${hex(bad.start)} (${bad.size / MiB} MiB): add_memory failed: ${errnoText(bad.errno)}`;
     },
     detail: (m) => {
       if (!m.memmap) return `no struct pages: a ${Math.round((memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES) / MiB)} MiB memmap is over the server's ${SERVER_MEMMAP_BUDGET / MiB} MiB budget`;

@@ -5,7 +5,7 @@
 // the model is acted on). A refused write is a 409 with the shell's text for it ("write error:
 // Device or resource busy"); a successful one re-derives the map and is recorded as an event.
 import type { IncomingMessage } from 'node:http';
-import { ERRNO_TEXT } from '../drivers/base/memory.js';
+import { errnoText } from '../drivers/base/memory.js';
 import { MEMORY_DIR, sysfsWrite } from '../fs/sysfs.js';
 import { PAGE_SIZE } from '../include/pfn.js';
 import { removeMemory } from '../mm/memory-hotplug.js';
@@ -38,8 +38,6 @@ export function listBlocks(rec: MachineRecord): BlockInfo[] {
   return hp.blocks.all().map((mem) => blockInfo(rec.machine, mem));
 }
 
-/** The strerror() text of a negative errno, as the shell prints it after "write error: ". */
-const errnoText = (errno: number): string => ERRNO_TEXT[errno] ?? `Unknown error ${-errno}`;
 
 async function readAction(req: IncomingMessage): Promise<BlockAction> {
   const want = `{"action": ${BLOCK_ACTIONS.map((a) => `"${a}"`).join(' | ')}}`;

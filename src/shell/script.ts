@@ -20,7 +20,7 @@
 // A script is parsed whole before anything runs: a malformed line refuses the script (file:line).
 import { MigrateType, ZONE_NAMES } from '../include/mmzone.js';
 import type { Machine } from '../kernel/machine.js';
-import { ERRNO_TEXT } from '../drivers/base/memory.js';
+import { errnoText } from '../drivers/base/memory.js';
 import { acpiMemoryDeviceAdd } from '../drivers/acpi/acpi-memhotplug.js';
 import { sysfsList, sysfsRead, sysfsWrite } from '../fs/sysfs.js';
 import { parseBytes } from '../machine/units.js';
@@ -63,7 +63,7 @@ export interface LineResult {
   error?: string;
 }
 
-export const errnoText = (errno: number): string => ERRNO_TEXT[errno] ?? `Unknown error ${-errno}`;
+export { errnoText };
 
 /** Split a line into words: whitespace-separated, '…' and "…" quoting, `>`/`>>` as their own words. */
 function words(line: string, where: string): string[] {

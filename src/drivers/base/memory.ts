@@ -64,6 +64,8 @@ export const ERRNO_TEXT: Readonly<Record<number, string>> = {
   [-7]: 'Argument list too long', [-12]: 'Cannot allocate memory', [-13]: 'Permission denied', [-16]: 'Device or resource busy',
   [-17]: 'File exists', [-21]: 'Is a directory', [-22]: 'Invalid argument', [-34]: 'Numerical result out of range',
 };
+/** strerror() of a negative errno. */
+export const errnoText = (errno: number): string => ERRNO_TEXT[errno] ?? `Unknown error ${-errno}`;
 export const ENOENT = -2;
 export const EACCES = -13;
 export const EISDIR = -21;
