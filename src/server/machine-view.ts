@@ -176,9 +176,8 @@ export function machineSummary(m: Machine, sections: ReadonlySet<number>) {
       reserved: (m.memblock?.reserved.regions ?? []).filter((r) => r.size > 0),
     },
     printk: m.printk.lines.map((l) => l.text),
-    // With struct pages the zones' managed pages are known too (after deferred init); with
-    // memory hotplug, /proc/zoneinfo as a script's `cat` reads it (onlined memory counted).
-    zoneinfo: m.hotplug && m.memmap ? procText(m, 'zoneinfo') : emitZoneinfo(zoneinfoOf(m, m.memmap ? managedPages(m) : undefined)).join('\n') + '\n',
+    // With struct pages, /proc/zoneinfo as `cat` reads it: managed pages too, hotplug counted.
+    zoneinfo: m.memmap && m.buddy ? procText(m, 'zoneinfo') : emitZoneinfo(zoneinfoOf(m)).join('\n') + '\n',
     ...(m.hotplug ? { hotplug: { blockPages: m.hotplug.blocks.blockPages, blocks: m.hotplug.blocks.all().length, actions: hotplugActions(m) } } : {}),
   };
 }
@@ -196,13 +195,6 @@ export function blockInfo(m: Machine, mem: MemoryBlock): BlockInfo {
     validZones: vz.ok ? vz.text.trim() : '-', startPfn, pages: hp.blocks.blockPages,
     hotAdded: hotAddedPfnRanges(m).some((r) => startPfn >= r.start && startPfn < r.end),
   };
-}
-
-/** Each zone's managed pages, "nid:zone" → pages. */
-function managedPages(m: Machine): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const pg of m.zones?.nodes.values() ?? []) for (const z of pg.zones) out.set(`${pg.nodeId}:${z.name}`, z.managedPages);
-  return out;
 }
 
 /** What is at one pfn: node and zone span, section, memory block, state, e820 type. */
