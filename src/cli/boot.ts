@@ -3,7 +3,7 @@ import { totalmem } from 'node:os';
 import { memInit } from '../arch/x86/mem-init.js';
 import { bootMachine, BootError } from '../arch/x86/setup.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
-import { listPresets, loadPreset, MachineError } from '../machine/index.js';
+import { listPresets, loadPreset, MachineError, type MachineSpec } from '../machine/index.js';
 import { loadMachineFile } from '../machine/load-file.js';
 import type { DeferredNodeReport } from '../mm/deferred-run.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
@@ -24,6 +24,24 @@ export function loadSpec(arg: string) {
     if (e instanceof MachineError) throw new UserError(e.message);
     throw e;
   }
+}
+
+/**
+ * A machine file or preset booted with its struct pages on this thread (memInit: memblock_free_all
+ * and deferred init), for the commands that read them; a bad machine or a memmap over the host's
+ * budget is a one-line UserError.
+ */
+export function bootWithMemmap(arg: string, strategy: DeferredStrategy, trackInit = false): { m: Machine; spec: MachineSpec } {
+  const spec = loadSpec(arg);
+  const m = machineNew(spec.name, spec.firmware);
+  try {
+    bootMachine(m);
+    memInit(m, { strategy, memmap: { budgetBytes: memmapBudget(), ...(trackInit ? { trackInit } : {}) } });
+  } catch (e) {
+    if (e instanceof BootError || e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
+    throw e;
+  }
+  return { m, spec };
 }
 
 export interface BootMemmapOptions {

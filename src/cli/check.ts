@@ -1,13 +1,9 @@
 // `meminit check [MACHINE|PRESET] [--strategy …] [--json]`: boot with struct pages (memInit,
 // init counters on), run the invariant checker, exit 0 when it is clean, 1 listing violations.
-import { memInit } from '../arch/x86/mem-init.js';
-import { bootMachine, BootError } from '../arch/x86/setup.js';
-import { machineNew } from '../kernel/machine.js';
 import { checkMachineReport } from '../mm/check.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
-import { MemmapBudgetError } from '../mm/sparse.js';
-import { loadSpec, memmapBudget } from './boot.js';
-import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
+import { bootWithMemmap } from './boot.js';
+import { EXIT_MISMATCH, EXIT_OK } from './errors.js';
 
 /** Violations printed one a line before the rest is only counted. */
 export const CHECK_PRINT_LIMIT = 50;
@@ -18,15 +14,7 @@ export interface CheckOptions {
 }
 
 export function checkCommand(arg: string, o: CheckOptions, out: (s: string) => void): number {
-  const spec = loadSpec(arg);
-  const m = machineNew(spec.name, spec.firmware);
-  try {
-    bootMachine(m);
-    memInit(m, { strategy: o.strategy, memmap: { budgetBytes: memmapBudget(), trackInit: true } });
-  } catch (e) {
-    if (e instanceof BootError || e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
-    throw e;
-  }
+  const { m, spec } = bootWithMemmap(arg, o.strategy, true);
   const r = checkMachineReport(m);
   if (o.json) {
     out(JSON.stringify({ machine: spec.name, strategy: o.strategy, ok: r.total === 0, pfns: r.pfns, freeBlocks: r.freeBlocks, total: r.total, violations: r.violations }));

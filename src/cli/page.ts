@@ -1,12 +1,8 @@
 // `meminit page PFN [MACHINE|PRESET]`: boot with struct pages and decode one of them.
-import { memInit } from '../arch/x86/mem-init.js';
-import { bootMachine, BootError } from '../arch/x86/setup.js';
-import { machineNew } from '../kernel/machine.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
 import { dumpPage, formatPageDump, PageDumpError } from '../mm/page-dump.js';
-import { MemmapBudgetError } from '../mm/sparse.js';
 import { parseHex } from '../trace/printk.js';
-import { loadSpec, memmapBudget } from './boot.js';
+import { bootWithMemmap } from './boot.js';
 import { EXIT_OK, UserError } from './errors.js';
 
 /** A pfn as 0x-hex or decimal ("0x1000", "4096"). */
@@ -18,15 +14,12 @@ export function parsePfn(s: string): number {
 
 export function pageCommand(pfnText: string, machine: string, o: { strategy: DeferredStrategy; json?: boolean }, out: (s: string) => void): number {
   const pfn = parsePfn(pfnText);
-  const spec = loadSpec(machine);
-  const m = machineNew(spec.name, spec.firmware);
+  const { m } = bootWithMemmap(machine, o.strategy);
   try {
-    bootMachine(m);
-    memInit(m, { strategy: o.strategy, memmap: { budgetBytes: memmapBudget() } });
     const d = dumpPage(m.memmap!, pfn);
     out(o.json ? JSON.stringify(d, null, 2) : formatPageDump(d).join('\n'));
   } catch (e) {
-    if (e instanceof BootError || e instanceof MemmapBudgetError || e instanceof PageDumpError) throw new UserError(`${machine}: ${e.message}`);
+    if (e instanceof PageDumpError) throw new UserError(`${machine}: ${e.message}`);
     throw e;
   }
   return EXIT_OK;

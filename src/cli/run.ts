@@ -3,16 +3,13 @@
 // boot a machine with its struct pages, set up memory hotplug (memory blocks, the machine
 // file's DIMMs plugged as the ACPI driver would at boot), then run the script's lines.
 import { readFileSync, statSync } from 'node:fs';
-import { memInit } from '../arch/x86/mem-init.js';
-import { bootMachine, BootError } from '../arch/x86/setup.js';
 import { acpiScanMemoryDevices } from '../drivers/acpi/acpi-memhotplug.js';
-import { machineNew, type Machine } from '../kernel/machine.js';
+import type { Machine } from '../kernel/machine.js';
 import type { HotplugDimm } from '../machine/index.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
 import { memoryHotplugInit } from '../mm/memory-hotplug.js';
-import { MemmapBudgetError } from '../mm/sparse.js';
 import { errnoText, parseScript, runScript, ScriptError, type LineResult, type ScriptLine } from '../shell/script.js';
-import { loadSpec, memmapBudget } from './boot.js';
+import { bootWithMemmap } from './boot.js';
 import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
 
 export const HOTPLUG_RESERVED = ['keep', 'drop'] as const;
@@ -55,15 +52,7 @@ export function hotplugSetup(m: Machine, dimms: readonly HotplugDimm[], reserved
 
 /** Boot a machine file or preset with its struct pages (main thread) and memory hotplug. */
 export function bootHotplugMachine(arg: string, o: HotplugBootOptions): Machine {
-  const spec = loadSpec(arg);
-  const m = machineNew(spec.name, spec.firmware);
-  try {
-    bootMachine(m);
-    memInit(m, { strategy: o.strategy, memmap: { budgetBytes: memmapBudget() } });
-  } catch (e) {
-    if (e instanceof BootError || e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
-    throw e;
-  }
+  const { m, spec } = bootWithMemmap(arg, o.strategy);
   hotplugSetup(m, spec.dimms, o.reserved, arg);
   return m;
 }
