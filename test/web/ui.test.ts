@@ -71,16 +71,34 @@ async function launch(): Promise<{ srv: Awaited<ReturnType<typeof startServer>>;
   return { srv, ctx, profile };
 }
 
+/**
+ * One browser test: a fresh server and profile, a page that records page errors and console
+ * errors (but those `expected` matches: a refusal the test provokes), `body` run on it, then no
+ * problem may be left; everything is torn down whatever happens.
+ */
+async function withPage(
+  expected: RegExp, body: (page: Page, srv: Awaited<ReturnType<typeof startServer>>, problems: string[]) => Promise<void>,
+): Promise<void> {
+  const { srv, ctx, profile } = await launch();
+  const problems: string[] = [];
+  try {
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && problems.push(`console: ${m.text()}`));
+    await body(page, srv, problems);
+    assert.deepEqual(problems, []);
+  } finally {
+    await ctx.close();
+    await srv.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 describe('web UI in chromium', () => {
   it('boots a preset, draws the map and legend, shows a pfn on click, and shows upload errors',
     { skip: haveChromium ? false : `${CHROMIUM} missing: apt-get install -y chromium`, timeout: 60_000 }, async () => {
-      const { srv, ctx, profile } = await launch();
-      const problems: string[] = [];
-      try {
-        const page = ctx.pages()[0] ?? (await ctx.newPage());
-        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-        // A 400 from an upload is expected; anything else on the console is a bug.
-        page.on('console', (m) => m.type() === 'error' && !/status of 4\d\d/.test(m.text()) && problems.push(`console: ${m.text()}`));
+      // A 400 from an upload is expected; anything else on the console is a bug.
+      await withPage(/status of 4\d\d/, async (page, srv, problems) => {
         page.on('request', (r) => !r.url().startsWith(srv.url) && !r.url().startsWith('data:') && problems.push(`fetched ${r.url()}`));
         await page.goto(srv.url);
         await page.waitForSelector('#preset option[value="default"]', { state: 'attached' });
@@ -163,23 +181,13 @@ describe('web UI in chromium', () => {
         await page.setInputFiles('#upload', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just some notes\n') });
         await page.waitForSelector('#error:has-text("nothing to replay")');
         await page.screenshot({ path: join(artifacts, 'ui-upload-error.png') });
-        assert.deepEqual(problems, []);
-      } finally {
-        await ctx.close();
-        await srv.close();
-        rmSync(profile, { recursive: true, force: true });
-      }
+      });
     });
 
   it('hotplug preset: onlines a DIMM block as Movable and offlines it again, and shows the kernel\'s refusal',
     { skip: haveChromium ? false : `${CHROMIUM} missing: apt-get install -y chromium`, timeout: 60_000 }, async () => {
-      const { srv, ctx, profile } = await launch();
-      const problems: string[] = [];
-      try {
-        const page = ctx.pages()[0] ?? (await ctx.newPage());
-        page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-        // A 409 from a refused write is expected; anything else on the console is a bug.
-        page.on('console', (m) => m.type() === 'error' && !/status of 409/.test(m.text()) && problems.push(`console: ${m.text()}`));
+      // A 409 from a refused write is expected; anything else on the console is a bug.
+      await withPage(/status of 409/, async (page, srv) => {
         await page.goto(srv.url);
         await page.waitForSelector('#preset option[value="hotplug"]', { state: 'attached' });
         await page.selectOption('#preset', 'hotplug');
@@ -233,11 +241,6 @@ describe('web UI in chromium', () => {
         assert.equal(await page.locator('#block-result').textContent(), 'memory0: echo offline > state: write error: Invalid argument');
         assert.equal(await page.locator('#block-state').textContent(), 'online');
         await page.screenshot({ path: join(artifacts, 'ui-hotplug-error.png') });
-        assert.deepEqual(problems, []);
-      } finally {
-        await ctx.close();
-        await srv.close();
-        rmSync(profile, { recursive: true, force: true });
-      }
+      });
     });
 });
