@@ -2,7 +2,7 @@
 //   npm run -s build && node dist/bench/page-init.js [GiB=4] [rounds=5]
 // __init_single_page over every pfn, then reserve_bootmem_region and __free_pages_core in
 // MAX_ORDER blocks (to a buddy stand-in that only counts), against a plain fill of the same bytes.
-import { MAX_ORDER, PAGES_PER_SECTION } from '../src/include/mmzone.js';
+import { MAX_ORDER, MAX_ORDER_NR_PAGES, PAGES_PER_SECTION } from '../src/include/mmzone.js';
 import { memblockAdd, memblockCreate, memblockSetNode } from '../src/mm/memblock.js';
 import { freePagesCore } from '../src/mm/page-free-core.js';
 import { initSinglePageRange, memInitContext, reserveBootmemRegion } from '../src/mm/page-init.js';
@@ -27,7 +27,10 @@ const mm = sparseInit(mb, { poison: true, budgetBytes: 16 * 2 ** 30 });
 const allocMs = performance.now() - t;
 const ctx = memInitContext(mb, zones, mm, 0);
 let freed = 0;
-const buddy = { freeOnePage: (_p: number, order: number): void => void (freed += 2 ** order) };
+const buddy = {
+  freeOnePage: (_p: number, order: number): void => void (freed += 2 ** order),
+  freeMaxOrderRun: (_p: number, n: number): void => void (freed += n * MAX_ORDER_NR_PAGES),
+};
 
 const best = (f: () => void): number => {
   let b = Infinity;

@@ -2,7 +2,7 @@
 // instead of handing them to the buddy allocator, the splice that hands them over in a fixed
 // order, and page_alloc_init_late()'s deferred part run inline. src/node/ runs the same tasks on
 // worker threads; the splice makes both give the same bytes.
-import { PAGEBLOCK_NR_PAGES } from '../include/mmzone.js';
+import { MAX_ORDER, PAGEBLOCK_NR_PAGES } from '../include/mmzone.js';
 import { elapsedJiffiesMsecs } from '../kernel/jiffies.js';
 import type { Printk } from '../kernel/printk.js';
 import { deferredInitialised } from '../trace/formats/deferred.js';
@@ -12,8 +12,8 @@ import type { BuddyFreeTarget } from './page-free-core.js';
 import type { Memmap } from './sparse.js';
 import type { PgData, ZoneLayout } from './zone.js';
 
-/** Values per collected free: pfn, order, nid, zid, migratetype, fpi flags. */
-export const FREE_RECORD = 6;
+/** Values per collected free: pfn, order, nid, zid, migratetype, fpi flags, run (0: one __free_one_page(); n: a run of n prepared MAX_ORDER blocks). */
+export const FREE_RECORD = 7;
 
 /** A BuddyFreeTarget that only records, for threads that must not touch the buddy allocator. */
 export class FreeCollector implements BuddyFreeTarget {
@@ -24,6 +24,12 @@ export class FreeCollector implements BuddyFreeTarget {
     this.buf = new Float64Array(FREE_RECORD * Math.max(16, records));
   }
   freeOnePage(pfn: number, order: number, nid: number, zid: number, migratetype: number, fpiFlags: number): void {
+    this.record(pfn, order, nid, zid, migratetype, fpiFlags, 0);
+  }
+  freeMaxOrderRun(pfn: number, n: number, nid: number, zid: number, migratetype: number): void {
+    this.record(pfn, MAX_ORDER - 1, nid, zid, migratetype, 0, n);
+  }
+  private record(pfn: number, order: number, nid: number, zid: number, migratetype: number, fpiFlags: number, run: number): void {
     if (this.n + FREE_RECORD > this.buf.length) {
       const grown = new Float64Array(this.buf.length * 2);
       grown.set(this.buf);
@@ -36,6 +42,7 @@ export class FreeCollector implements BuddyFreeTarget {
     b[this.n + 3] = zid;
     b[this.n + 4] = migratetype;
     b[this.n + 5] = fpiFlags;
+    b[this.n + 6] = run;
     this.n += FREE_RECORD;
   }
   /** The frees so far: a view, not a copy (a transfer of its buffer takes the unused tail along). */
@@ -80,8 +87,10 @@ export function spliceTaskFrees(zones: ZoneLayout, buddy: BuddyFreeTarget, r: De
   for (let k = 0; k < f.length; k += FREE_RECORD) {
     const nid = f[k + 2]!;
     const zid = f[k + 3]!;
-    zones.nodes.get(nid)!.zones[zid]!.managedPages += 2 ** f[k + 1]!;
-    buddy.freeOnePage(f[k]!, f[k + 1]!, nid, zid, f[k + 4]!, f[k + 5]!);
+    const run = f[k + 6]!;
+    zones.nodes.get(nid)!.zones[zid]!.managedPages += 2 ** f[k + 1]! * (run || 1);
+    if (run) buddy.freeMaxOrderRun(f[k]!, run, nid, zid, f[k + 4]!);
+    else buddy.freeOnePage(f[k]!, f[k + 1]!, nid, zid, f[k + 4]!, f[k + 5]!);
   }
 }
 

@@ -12,7 +12,7 @@ import { MAX_NR_ZONES, PAGES_PER_SECTION } from '../include/mmzone.js';
 import { roundUp } from '../include/pfn.js';
 import { padataPlan, type PadataMtJob, type PadataPlan } from '../kernel/padata.js';
 import {
-  deferredFreePages, deferredInitMaxorder, deferredInitMemmapChunk, deferredInitMemPfnRangeInZone, deferredInitPages,
+  deferredFreePages, deferredInitMaxorderStep, deferredInitMemmapChunk, deferredInitMemPfnRangeInZone, deferredInitPages,
   deferredZone, type DeferredContext, type DeferredZone, type ZoneRangeCursor,
 } from './deferred.js';
 import type { Memblock } from './memblock-type.js';
@@ -60,7 +60,7 @@ export function deferredInitMemmapMaxorder(ctx: DeferredContext, z: DeferredZone
   const cur: ZoneRangeCursor = { i: 0, spfn: 0, epfn: 0 };
   if (!deferredInitMemPfnRangeInZone(z, cur, firstInitPfn)) return 0;
   let nr = 0;
-  while (cur.spfn < cur.epfn) nr += deferredInitMaxorder(ctx, z, cur);
+  while (cur.spfn < cur.epfn) nr += deferredInitMaxorderStep(ctx, z, cur);
   return nr;
 }
 

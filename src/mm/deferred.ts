@@ -5,14 +5,17 @@
 //
 // Only the highest zone of a node is ever deferred, and always from a section boundary, so one
 // zone and its free ranges describe all the work of a node.
-import { MAX_ORDER_NR_PAGES, MigrateType, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER, PAGES_PER_SECTION } from '../include/mmzone.js';
+import { MAX_ORDER, MAX_ORDER_NR_PAGES, MigrateType, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER, PAGES_PER_SECTION } from '../include/mmzone.js';
+import { FlagsHi, FlagsLo, PageType, PG } from '../include/page-flags.js';
 import { roundUp } from '../include/pfn.js';
 import { forEachFreeMemPfnRangeInZone, type PfnRange } from './memblock-iter.js';
 import type { Memblock } from './memblock-type.js';
-import { freePagesCore, type BuddyFreeTarget } from './page-free-core.js';
+import { initSinglePages, PAGE_WORDS, pageLinksHi, PageWord, pageWord, setBuddyOrder, vmemmapHi, vmemmapLo } from './page.js';
+import { freeCorePagesJs, freePagesCore, freePagesPrepareHead, type BuddyFreeTarget } from './page-free-core.js';
 import { initSinglePageRange } from './page-init.js';
-import { setPageblockMigratetype } from './pageblock.js';
-import { pfnValid, type Memmap } from './sparse.js';
+import { getPageblockMigratetype, setPageblockMigratetype } from './pageblock.js';
+import { pfnToSection, pfnValid, type Memmap } from './sparse.js';
+import { sectionKernel } from './wasm/page-kernel.js';
 import { zoneEndPfn, type PgData, type ZoneLayout } from './zone.js';
 
 /** The deferred zone of a node: where it is, and the free ranges its iterator walks. Cloneable. */
@@ -158,12 +161,72 @@ export function deferredInitMaxorder(ctx: DeferredContext, z: DeferredZone, cur:
   return nr;
 }
 
+/**
+ * deferred_init_maxorder() steps over whole MAX_ORDER blocks, taken together: from a cursor on a
+ * MAX_ORDER boundary, every whole block its free range holds before the section ends (all
+ * pageblocks valid), each initialised and then freed as one step of the kernel's loop would —
+ * pageblock types, __free_pages_core() of both pageblocks, their merge into one MAX_ORDER - 1
+ * buddy — by the page kernel's maxorderBlocks() or its JS twin, and handed to the buddy
+ * allocator as one run. The run gives the bytes and free lists of the block-by-block walk;
+ * it only saves the per-block calls. 0 (cursor untouched) when the cursor is not at such a block.
+ */
+export function deferredInitMaxorderBlocks(ctx: DeferredContext, z: DeferredZone, cur: ZoneRangeCursor): number {
+  const pfn = cur.spfn;
+  if (pfn % MAX_ORDER_NR_PAGES !== 0) return 0;
+  const end = Math.min(cur.epfn, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
+  const n = Math.floor((end - pfn) / MAX_ORDER_NR_PAGES);
+  const pages = n * MAX_ORDER_NR_PAGES;
+  for (let p = pfn; p < pfn + pages; p += PAGEBLOCK_NR_PAGES) if (!pfnValid(ctx.memmap, p)) return 0;
+  if (!n) return 0;
+  for (let p = pfn; p < pfn + pages; p += PAGEBLOCK_NR_PAGES) setPageblockMigratetype(ctx.memmap, p, MigrateType.MOVABLE, ctx.groupByMobilityDisabled);
+  const ms = pfnToSection(ctx.memmap, pfn)!;
+  const mm = ms.memmap!;
+  const w = pageWord(pfn);
+  const k = sectionKernel(ctx.memmap.arenas, ms);
+  if (k) {
+    k.maxorderBlocks(
+      mm.byteOffset + w * 4, n, FlagsLo.LAST_CPUPID_BITS, pageLinksHi(z.zid, z.nid), vmemmapLo(pfn) + 8, vmemmapHi(pfn),
+      ~(1 << PG.reserved) & ~FlagsLo.CHECK_AT_PREP, FlagsLo.LAST_CPUPID_BITS, FlagsHi.LAST_CPUPID_BITS, ~FlagsLo.CHECK_AT_PREP, PageType.buddy,
+    );
+  } else {
+    maxorderBlocksJs(mm, w, pfn, n, z.zid, z.nid);
+  }
+  const count = ms.initCount;
+  if (count) for (let i = pfn % PAGES_PER_SECTION, e = i + pages; i < e; i++) count[i]!++;
+  ctx.zones.nodes.get(z.nid)!.zones[z.zid]!.managedPages += pages;
+  ctx.buddy.freeMaxOrderRun(pfn, n, z.nid, z.zid, getPageblockMigratetype(ctx.memmap, pfn));
+  if (pfn + pages < cur.epfn) cur.spfn = pfn + pages;
+  else zoneRangeAt(z, cur, cur.i + 1);
+  return pages;
+}
+
+/** The page kernel's maxorderBlocks() in JS (memmaps outside wasm arenas): the same bytes. */
+function maxorderBlocksJs(mm: Uint32Array, w: number, pfn: number, n: number, zid: number, nid: number): void {
+  const blockWords = MAX_ORDER_NR_PAGES * PAGE_WORDS;
+  for (let b = 0; b < n; b++) {
+    const o = w + b * blockWords;
+    initSinglePages(mm, o, pfn + b * MAX_ORDER_NR_PAGES, MAX_ORDER_NR_PAGES, zid, nid);
+    for (const h of [o, o + PAGEBLOCK_NR_PAGES * PAGE_WORDS]) {
+      freeCorePagesJs(mm, h, PAGEBLOCK_NR_PAGES);
+      for (let t = h + PAGE_WORDS; t < h + PAGEBLOCK_NR_PAGES * PAGE_WORDS; t += PAGE_WORDS) mm[t] = (mm[t]! & ~FlagsLo.CHECK_AT_PREP) >>> 0;
+      freePagesPrepareHead(mm, h);
+    }
+    setBuddyOrder(mm, o, MAX_ORDER - 1);
+    if (b > 0) mm[o + PageWord.LRU_PREV] = mm[o + PageWord.LRU_PREV]! - blockWords * 4;
+    if (b + 1 < n) mm[o + PageWord.LRU_NEXT] = mm[o + PageWord.LRU_NEXT]! + blockWords * 4;
+  }
+}
+
+/** One turn of the loops around deferred_init_maxorder(): a run of whole blocks if the cursor is at one, else one step. */
+export const deferredInitMaxorderStep = (ctx: DeferredContext, z: DeferredZone, cur: ZoneRangeCursor): number =>
+  deferredInitMaxorderBlocks(ctx, z, cur) || deferredInitMaxorder(ctx, z, cur);
+
 /** mirrors deferred_init_memmap_chunk(): the padata thread function over [start, end) of the zone. */
 export function deferredInitMemmapChunk(ctx: DeferredContext, z: DeferredZone, start: number, end: number): number {
   const cur: ZoneRangeCursor = { i: 0, spfn: 0, epfn: 0 };
   deferredInitMemPfnRangeInZone(z, cur, start);
   let nr = 0;
-  while (cur.spfn < end) nr += deferredInitMaxorder(ctx, z, cur);
+  while (cur.spfn < end) nr += deferredInitMaxorderStep(ctx, z, cur);
   return nr;
 }
 
@@ -187,7 +250,7 @@ export function deferredGrowZone(ctx: DeferredContext, mb: Memblock, pg: PgData,
   let nr = 0;
   while (cur.spfn < cur.epfn) {
     first = cur.spfn;
-    nr += deferredInitMaxorder(ctx, z, cur);
+    nr += deferredInitMaxorderStep(ctx, z, cur);
     // Stop only on a section boundary, and only once the quota is met.
     if (Math.floor(first / PAGES_PER_SECTION) === Math.floor(cur.spfn / PAGES_PER_SECTION)) continue;
     if (nr >= needed) break;

@@ -149,6 +149,31 @@ export function addToFreeListTail(fl: FreeLists, bz: BuddyZone, pfn: number, ord
   bz.nrFree[order]!++;
 }
 
+/**
+ * list_splice_tail() of a chain of n blocks onto free_area[order].free_list[mt]: the chain runs
+ * from `first` to `last` through lru (their outer links are written here) and each block is
+ * already a buddy of that order.
+ */
+export function addToFreeListTailRun(fl: FreeLists, bz: BuddyZone, first: number, last: number, n: number, order: number, mt: number): void {
+  const h = headWord(order, mt);
+  const heads = bz.heads;
+  const pHi = heads[h + 3]!;
+  const pLo = heads[h + 2]!;
+  const hLo = freeListHeadLo(bz.index, order, mt);
+  const fm = sectionMemmap(fl.memmap, first);
+  const fw = pageWord(first);
+  fm[fw + PageWord.LRU_PREV] = pLo;
+  fm[fw + PageWord.LRU_PREV + 1] = pHi;
+  setLink(fl, pHi, pLo, false, vmemmapHi(first), vmemmapLo(first) + LRU_OFFSET);
+  const lm = sectionMemmap(fl.memmap, last);
+  const lw = pageWord(last);
+  lm[lw + PageWord.LRU_NEXT] = hLo;
+  lm[lw + PageWord.LRU_NEXT + 1] = FREE_LIST_HEAD_HI;
+  heads[h + 2] = vmemmapLo(last) + LRU_OFFSET;
+  heads[h + 3] = vmemmapHi(last);
+  bz.nrFree[order]! += n;
+}
+
 /** mirrors move_to_free_list(): list_move_tail() onto another migratetype's list of the same order. */
 export function moveToFreeList(fl: FreeLists, bz: BuddyZone, pfn: number, order: number, mt: number): void {
   listDelEntry(fl, sectionMemmap(fl.memmap, pfn), pageWord(pfn));

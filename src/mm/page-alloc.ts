@@ -10,7 +10,7 @@
 import { MAX_NR_ZONES, MAX_ORDER, MigrateType, PAGEBLOCK_ORDER } from '../include/mmzone.js';
 import { FlagsHi, PG } from '../include/page-flags.js';
 import type { BuddyZone, FreeLists } from './free-area.js';
-import { addToFreeList, addToFreeListTail, buddyZoneCreate, delPageFromFreeList } from './free-area.js';
+import { addToFreeList, addToFreeListTail, addToFreeListTailRun, buddyZoneCreate, delPageFromFreeList } from './free-area.js';
 import {
   buddyOrder, PAGE_WORDS, pageBuddy, pagePoisonCheck, pageRefcount, pageToNid, PageWord, pageWord, pageZonenum,
   setBuddyOrder, setPageCount, testPageFlag,
@@ -70,6 +70,7 @@ export function buddyCreate(memmap: Memmap, layout: ZoneLayout, opts: BuddyOptio
     groupByMobilityDisabled: opts.groupByMobilityDisabled ?? false, deferredGrowZone: opts.deferredGrowZone,
     numMovable: 0, zonelistOptions: { ...(opts.distance ? { distance: opts.distance } : {}), ...(opts.nodeHasCpus ? { nodeHasCpus: opts.nodeHasCpus } : {}) },
     freeOnePage: (pfn, order, nid, zid, mt, fpi) => freeOnePage(b, buddyZone(b, nid, zid), pfn, order, mt, fpi),
+    freeMaxOrderRun: (pfn, n, nid, zid, mt) => freeMaxOrderRun(b, buddyZone(b, nid, zid), pfn, n, mt),
   };
   buildAllZonelists(b, opts);
   return b;
@@ -159,6 +160,20 @@ export function freeOnePage(b: Buddy, bz: BuddyZone, pfn: number, order: number,
   setBuddyOrder(mm, pageWord(pfn), order);
   if ((fpiFlags & Fpi.TO_TAIL) !== 0 || buddyMergeLikely(mm, pfn, buddyPfn, order)) addToFreeListTail(b, bz, pfn, order, mt);
   else addToFreeList(b, bz, pfn, order, mt);
+}
+
+/**
+ * n whole MAX_ORDER blocks from pfn, prepared by deferred init as buddies of order MAX_ORDER - 1
+ * and chained through lru: what n __free_one_page(FPI_TO_TAIL) calls would do when none finds a
+ * buddy above MAX_ORDER - 1 — count the pages free, append the blocks to the list's tail.
+ */
+export function freeMaxOrderRun(b: Buddy, bz: BuddyZone, pfn: number, n: number, mt: number): void {
+  const order = MAX_ORDER - 1;
+  const last = pfn + (n - 1) * (1 << order);
+  badRangeCheck(bz, sectionMemmap(b.memmap, pfn), pfn, order);
+  badRangeCheck(bz, sectionMemmap(b.memmap, last), last, order);
+  if (mt !== MigrateType.ISOLATE) bz.freePages += n << order;
+  addToFreeListTailRun(b, bz, pfn, last, n, order, mt);
 }
 
 /**

@@ -18,6 +18,13 @@ export const Fpi = { NONE: 0, SKIP_REPORT_NOTIFY: 1, TO_TAIL: 2, SKIP_KASAN_POIS
 export interface BuddyFreeTarget {
   /** __free_one_page(): put the prepared block [pfn, pfn + 2^order) on zone (nid, zid)'s free lists, merging. */
   freeOnePage(pfn: number, order: number, nid: number, zid: number, migratetype: number, fpiFlags: number): void;
+  /**
+   * n whole MAX_ORDER blocks from pfn that deferred init freed (deferredInitMaxorderBlocks()):
+   * each is already a buddy of order MAX_ORDER - 1 whose lru links to the next one. Append them
+   * to the tail of free_list[migratetype], as n __free_one_page(FPI_TO_TAIL) calls that find
+   * nothing to merge would: one list_splice_tail().
+   */
+  freeMaxOrderRun(pfn: number, n: number, nid: number, zid: number, migratetype: number): void;
 }
 
 /** The zone a struct page links to: page_zone(). */
@@ -42,12 +49,17 @@ export function freePagesOk(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'm
   freePagesOkHead(buddy, ctx, mm, w, pfn, order, fpiFlags);
 }
 
-/** freePagesOk() once the tail pages are prepared: the head's part, then __free_one_page(). */
-function freePagesOkHead(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap'>, mm: Uint32Array, w: number, pfn: number, order: number, fpiFlags: number): void {
+/** free_pages_prepare() on the head of a block: last_cpupid reset, PAGE_FLAGS_CHECK_AT_PREP off, private 0. */
+export function freePagesPrepareHead(mm: Uint32Array, w: number): void {
   mm[w + PageWord.FLAGS_LO] = (mm[w + PageWord.FLAGS_LO]! | FlagsLo.LAST_CPUPID_BITS) >>> 0;
   mm[w + PageWord.FLAGS_HI] = (mm[w + PageWord.FLAGS_HI]! | FlagsHi.LAST_CPUPID_BITS) >>> 0;
   clearPageFlagsAtPrep(mm, w);
   setPagePrivate(mm, w, 0);
+}
+
+/** freePagesOk() once the tail pages are prepared: the head's part, then __free_one_page(). */
+function freePagesOkHead(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap'>, mm: Uint32Array, w: number, pfn: number, order: number, fpiFlags: number): void {
+  freePagesPrepareHead(mm, w);
   buddy.freeOnePage(pfn, order, pageToNid(mm, w), pageZonenum(mm, w), getPageblockMigratetype(ctx.memmap, pfn), fpiFlags);
 }
 
@@ -72,13 +84,18 @@ export function freePagesCore(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 
     freePagesOkHead(buddy, ctx, mm, w, pfn, order, Fpi.TO_TAIL | Fpi.SKIP_KASAN_POISON);
     return;
   }
+  freeCorePagesJs(mm, w, n);
+  pageZone(ctx, mm, w).managedPages += n;
+  freePagesOk(buddy, ctx, pfn, order, Fpi.TO_TAIL | Fpi.SKIP_KASAN_POISON);
+}
+
+/** __free_pages_core()'s per-page loop in JS: PG_reserved off, refcount 0, for n pages from word w. */
+export function freeCorePagesJs(mm: Uint32Array, w: number, n: number): void {
   const notReserved = ~(1 << PG.reserved);
   for (let o = w, end = w + n * PAGE_WORDS; o < end; o += PAGE_WORDS) {
     mm[o] = mm[o]! & notReserved;
     mm[o + PageWord.REFCOUNT] = 0;
   }
-  pageZone(ctx, mm, w).managedPages += n;
-  freePagesOk(buddy, ctx, pfn, order, Fpi.TO_TAIL | Fpi.SKIP_KASAN_POISON);
 }
 
 /** mirrors memblock_free_pages(): deferred pfns are left to deferred init (their struct pages are not set up). */

@@ -1,5 +1,6 @@
 // Test scaffolding for mem_init: small machines from memblock layouts, early memmap init through
 // the real memmap_init walk, and a buddy stand-in that records what memblock_free_all hands over.
+import { MAX_ORDER, MAX_ORDER_NR_PAGES } from '../../src/include/mmzone.js';
 import { Printk } from '../../src/kernel/printk.js';
 import { memblockAdd, memblockCreate, memblockReserve, memblockSetNode, type Memblock } from '../../src/mm/memblock.js';
 import { memmapInit } from '../../src/mm/mm-init.js';
@@ -24,6 +25,10 @@ export class RecordingBuddy implements BuddyFreeTarget {
   freeOnePage(pfn: number, order: number, nid: number, zid: number, mt: number): void {
     this.blocks.push({ pfn, order, nid, zid, mt });
   }
+  /** A run of MAX_ORDER blocks, recorded as the blocks it appends. */
+  freeMaxOrderRun(pfn: number, n: number, nid: number, zid: number, mt: number): void {
+    for (let i = 0; i < n; i++) this.blocks.push({ pfn: pfn + i * MAX_ORDER_NR_PAGES, order: MAX_ORDER - 1, nid, zid, mt });
+  }
   get pages(): number {
     return this.blocks.reduce((n, b) => n + 2 ** b.order, 0);
   }
@@ -42,8 +47,8 @@ export interface SmallMachine {
   maxPfn: number;
 }
 
-/** A machine from [nid, start, end) memory ranges and [start, end) reservations, sized and early-initialised. */
-export function smallMachine(memory: [number, number, number][], reserved: [number, number][]): SmallMachine {
+/** A machine from [nid, start, end) memory ranges and [start, end) reservations, sized and early-initialised (memmap in wasm arenas unless told). */
+export function smallMachine(memory: [number, number, number][], reserved: [number, number][], wasm = true): SmallMachine {
   const mb = memblockCreate();
   for (const [nid, s, e] of memory) {
     memblockAdd(mb, s, e - s);
@@ -56,7 +61,7 @@ export function smallMachine(memory: [number, number, number][], reserved: [numb
     mb, maxZonePfn: x86MaxZonePfns(maxPfn), possible: nodes, online: new Set(nodes), core: noCoreParams, dmaReserve: 0,
     printk: new Printk(),
   });
-  const memmap = sparseInit(mb, { trackInit: true });
+  const memmap = sparseInit(mb, { trackInit: true, wasm });
   earlyMemmapInit(mb, zones, memmap);
   return { mb, zones, memmap, ctx: memInitContext(mb, zones, memmap, nodes[0]!), maxPfn };
 }

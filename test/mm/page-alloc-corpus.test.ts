@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MemblockFlag } from '../../src/include/memblock.js';
-import { MigrateType, PAGEBLOCK_NR_PAGES } from '../../src/include/mmzone.js';
+import { MAX_ORDER_NR_PAGES, MigrateType, PAGEBLOCK_NR_PAGES } from '../../src/include/mmzone.js';
 import { pfnDown, pfnUp } from '../../src/include/pfn.js';
 import { checkFreeAreas } from '../../src/mm/free-area-check.js';
 import { forEachFreeMemRange } from '../../src/mm/memblock.js';
@@ -103,6 +103,10 @@ describe('memblock_free_all into the buddy allocator on real boots', () => {
         freeOnePage(pfn, order, nid, zid, mt, fpi) {
           freed.set(`${nid}/${zid}`, (freed.get(`${nid}/${zid}`) ?? 0) + 2 ** order);
           b.freeOnePage(pfn, order, nid, zid, mt, fpi);
+        },
+        freeMaxOrderRun(pfn, n, nid, zid, mt) {
+          freed.set(`${nid}/${zid}`, (freed.get(`${nid}/${zid}`) ?? 0) + n * MAX_ORDER_NR_PAGES);
+          b.freeMaxOrderRun(pfn, n, nid, zid, mt);
         },
       };
       const ctx = memInitContext(m.memblock!, m.zones!, memmap, Math.min(...m.numa!.online));

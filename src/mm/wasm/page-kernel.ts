@@ -12,6 +12,11 @@ export interface PageKernel {
   initPages(at: number, n: number, flagsLo: number, flagsHi: number, lruLo: number, lruHi: number): void;
   /** __free_pages_core()'s per-page step with free_pages_prepare()'s flag clearing, × n. */
   freeCorePages(at: number, n: number, keepLo: number): void;
+  /** deferred_init_maxorder() over n whole MAX_ORDER blocks: init, free, merge, chain (see assembly/page-kernel.ts). */
+  maxorderBlocks(
+    at: number, n: number, flagsLo: number, flagsHi: number, lruLo: number, lruHi: number,
+    keepLo: number, headOrLo: number, headOrHi: number, prepKeepLo: number, buddyBit: number,
+  ): void;
   /** flags lo &= keepLo, × n. */
   clearFlagsLo(at: number, n: number, keepLo: number): void;
   /** memory.fill: n bytes of `value` from `at` (a plain fill, for benchmarks). */

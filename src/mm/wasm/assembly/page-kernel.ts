@@ -48,6 +48,41 @@ export function freeCorePages(at: u32, n: u32, keepLo: u32): void {
   }
 }
 
+/**
+ * deferred_init_maxorder() over n whole MAX_ORDER blocks (1024 pages, two pageblocks) from byte
+ * offset `at`, as the kernel steps: initialise a block (initPages), then free its two pageblocks
+ * — __free_pages_core()'s per-page pass, free_pages_prepare() on the head (flags lo | headOrLo,
+ * hi | headOrHi, then & prepKeepLo; private 0), and __free_one_page(): the first pageblock becomes
+ * an order-9 buddy, the second finds it and they merge. Net, the block's head is a buddy of order
+ * 10 (private 10, page_type & ~buddyBit) and the second pageblock's head only lost its private.
+ * The merged heads link to each other through lru in block order (list_add_tail() one after the
+ * other); the first block's prev and the last one's next are left for the list splice. The
+ * order-9 list sees an add and a delete of the same block, which leave it as it was.
+ */
+export function maxorderBlocks(
+  at: u32, n: u32, flagsLo: u32, flagsHi: u32, lruLo: u32, lruHi: u32,
+  keepLo: u32, headOrLo: u32, headOrHi: u32, prepKeepLo: u32, buddyBit: u32,
+): void {
+  for (let b: u32 = 0; b < n; b++) {
+    const block = at + (b << 16);
+    const lru = lruLo + (b << 16);
+    initPages(block, 1024, flagsLo, flagsHi, lru, lruHi);
+    for (let half: u32 = 0; half < 2; half++) {
+      const head = block + (half << 15);
+      freeCorePages(head, 512, keepLo);
+      store<u32>(head, (load<u32>(head) | headOrLo) & prepKeepLo);
+      store<u32>(head, load<u32>(head, 4) | headOrHi, 4);
+      store<u64>(head, 0, 40);
+    }
+    // __free_one_page() of both pageblocks: set_buddy_order(head, 9), then the merge's
+    // del_page_from_free_list() (private 0, buddy bit back) and set_buddy_order(head, 10).
+    store<u64>(block, 10, 40);
+    store<u32>(block, load<u32>(block, 48) & ~buddyBit, 48);
+    if (b > 0) store<u32>(block, lru - 65536, 16);
+    if (b + 1 < n) store<u32>(block, lru + 65536, 8);
+  }
+}
+
 /** flags lo &= keepLo for n pages (free_pages_prepare() on the tail pages of a block). */
 export function clearFlagsLo(at: u32, n: u32, keepLo: u32): void {
   let p = at;
