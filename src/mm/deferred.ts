@@ -206,9 +206,8 @@ function maxorderBlocksJs(mm: Uint32Array, w: number, pfn: number, n: number, zi
   for (let b = 0; b < n; b++) {
     const o = w + b * blockWords;
     initSinglePages(mm, o, pfn + b * MAX_ORDER_NR_PAGES, MAX_ORDER_NR_PAGES, zid, nid);
-    for (const h of [o, o + PAGEBLOCK_NR_PAGES * PAGE_WORDS]) {
-      freeCorePagesJs(mm, h, PAGEBLOCK_NR_PAGES);
-      for (let t = h + PAGE_WORDS; t < h + PAGEBLOCK_NR_PAGES * PAGE_WORDS; t += PAGE_WORDS) mm[t] = (mm[t]! & ~FlagsLo.CHECK_AT_PREP) >>> 0;
+    for (let h = o; h < o + blockWords; h += PAGEBLOCK_NR_PAGES * PAGE_WORDS) {
+      freeCorePagesJs(mm, h, PAGEBLOCK_NR_PAGES, ~(1 << PG.reserved) & ~FlagsLo.CHECK_AT_PREP);
       freePagesPrepareHead(mm, h);
     }
     setBuddyOrder(mm, o, MAX_ORDER - 1);

@@ -89,11 +89,14 @@ export function freePagesCore(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 
   freePagesOk(buddy, ctx, pfn, order, Fpi.TO_TAIL | Fpi.SKIP_KASAN_POISON);
 }
 
-/** __free_pages_core()'s per-page loop in JS: PG_reserved off, refcount 0, for n pages from word w. */
-export function freeCorePagesJs(mm: Uint32Array, w: number, n: number): void {
-  const notReserved = ~(1 << PG.reserved);
+/**
+ * __free_pages_core()'s per-page loop in JS: flags lo &= keepLo (PG_reserved off; the caller may
+ * fold in free_pages_prepare()'s clearing, as the wasm kernel's freeCorePages() does), refcount 0,
+ * for n pages from word w.
+ */
+export function freeCorePagesJs(mm: Uint32Array, w: number, n: number, keepLo = ~(1 << PG.reserved)): void {
   for (let o = w, end = w + n * PAGE_WORDS; o < end; o += PAGE_WORDS) {
-    mm[o] = mm[o]! & notReserved;
+    mm[o] = mm[o]! & keepLo;
     mm[o + PageWord.REFCOUNT] = 0;
   }
 }

@@ -34,31 +34,37 @@ export const runDeferredTaskInWorker: DeferredTaskHandler = (d, t) => collectDef
  * is compiled ahead of time; the JIT's warm-up belongs to start-up, not to init. The scratch
  * memmap, zones and tasks go through structuredClone(), as the real ones come through
  * postMessage: deserialised objects have other hidden classes than literals, and code warmed on
- * literals would meet new shapes (and deoptimise, or go polymorphic) on the first real task.
+ * literals would meet new shapes (and deoptimise, or go polymorphic) on the first real task. The
+ * scratch memmap is of the real one's kind (wasm arenas or plain buffers), so the loops warmed are
+ * the ones the tasks will run.
  */
-export function warmUpDeferred(): void {
+export function warmUpDeferred(wasm: boolean): void {
+  // Sections 2047 and 2048: struct page addresses whose low halves pass 2^31 and whose high half
+  // steps, as a big node's do, so the JIT does not learn small integers and deoptimise later.
   const sections = 2;
-  const end = sections * PAGES_PER_SECTION;
-  const built = memmapNew({ poison: false, budgetBytes: sections * 2 ** 21 });
-  for (let nr = 0; nr < sections; nr++) sparseAddSection(built, 0, nr * PAGES_PER_SECTION, PAGES_PER_SECTION);
+  const base = 2047 * PAGES_PER_SECTION;
+  const end = base + sections * PAGES_PER_SECTION;
+  const built = memmapNew({ poison: false, budgetBytes: sections * 2 ** 21, wasm });
+  for (let nr = 0; nr < sections; nr++) sparseAddSection(built, 0, base + nr * PAGES_PER_SECTION, PAGES_PER_SECTION);
   const memmap = structuredClone(built);
   const zone = (type: number): Zone => ({
-    type: type as ZoneType, name: ZONE_NAMES[type]!, zoneStartPfn: 0, spannedPages: type === ZoneType.DMA32 ? end : 0,
+    type: type as ZoneType, name: ZONE_NAMES[type]!, zoneStartPfn: base, spannedPages: type === ZoneType.DMA32 ? end - base : 0,
     presentPages: 0, managedEstimate: 0, managedPages: 0, memmapPages: 0,
   });
   const zones: ZoneLayout = structuredClone({
     archZoneLowestPossiblePfn: [], archZoneHighestPossiblePfn: [], zoneMovablePfn: new Map(), movableZone: ZoneType.NORMAL,
     nodes: new Map([[0, {
-      nodeId: 0, nodeStartPfn: 0, nodeEndPfn: end, nodeSpannedPages: end, nodePresentPages: end,
+      nodeId: 0, nodeStartPfn: base, nodeEndPfn: end, nodeSpannedPages: end - base, nodePresentPages: end - base,
       zones: Array.from({ length: MAX_NR_ZONES }, (_, z) => zone(z)), firstDeferredPfn: Infinity,
     }]]),
   } satisfies ZoneLayout);
-  const ranges = [{ startPfn: 0, endPfn: 0x8001 }, { startPfn: 0x8101, endPfn: end }];
-  const z = { nid: 0, zid: ZoneType.DMA32, zoneStartPfn: 0, zoneEndPfn: end, ranges };
+  const ranges = [{ startPfn: base, endPfn: base + 0x8001 }, { startPfn: base + 0x8101, endPfn: end }];
+  const z = { nid: 0, zid: ZoneType.DMA32, zoneStartPfn: base, zoneEndPfn: end, ranges };
   for (let round = 0; round < 2; round++) {
     for (const strategy of DEFERRED_STRATEGIES) {
-      for (let start = 0; start < end; start += strategy === 'parallel' ? PAGES_PER_SECTION : end) {
-        const task = structuredClone({ strategy, zone: z, firstInitPfn: 0, start, end: strategy === 'parallel' ? start + PAGES_PER_SECTION : end });
+      const step = strategy === 'parallel' ? PAGES_PER_SECTION : end - base;
+      for (let start = base; start < end; start += step) {
+        const task = structuredClone({ strategy, zone: z, firstInitPfn: base, start, end: start + step });
         collectDeferredTask(memmap, zones, false, task);
       }
     }
@@ -72,7 +78,7 @@ export function serveDeferredTasks(handler: DeferredTaskHandler = runDeferredTas
   const data = workerData as DeferredWorkerData;
   // The page kernel over each shared memmap arena, instantiated in this thread before any task.
   for (const a of data.memmap.arenas) pageKernelOf(a.memory);
-  if (data.warmUp) warmUpDeferred();
+  if (data.warmUp) warmUpDeferred(data.memmap.wasm);
   port.on('message', ({ id, task }: WorkerRequest<DeferredTask>) => {
     let result: DeferredTaskResult;
     try {
