@@ -42,7 +42,7 @@ export function zoneDeviceSkipRanges(reg: PgmapRegistry | undefined): [number, n
 /** What a pfn of a pgmap's range is: the altmap's reserve, a page holding the memmap, a device page. */
 const PfnKind = { RESERVE: 0, ALTMAP: 1, DEVICE: 2 } as const;
 
-function checkPages(m: Machine, memmap: Memmap, p: DevPagemap, gbm: boolean, report: ZoneDeviceReport): number {
+function checkPages(memmap: Memmap, p: DevPagemap, gbm: boolean, report: ZoneDeviceReport): number {
   const start = pfnDown(p.start);
   const end = pfnDown(p.end);
   const first = start + vmemAltmapOffset(p.altmap);
@@ -147,7 +147,7 @@ export function checkZoneDevice(m: Machine, memmap: Memmap, blocks: readonly Fre
     if (!pg || !z || start < z.zoneStartPfn || end > z.zoneStartPfn + z.spannedPages || start < pg.nodeStartPfn || end > pg.nodeEndPfn) {
       report('device-span', `pgmap ${p.id} [${hex(start)}, ${hex(end)}): not inside node ${p.nid}'s Device zone and node spans`, start, p.nid, 'Device');
     }
-    pfns += checkPages(m, memmap, p, gbm, report);
+    pfns += checkPages(memmap, p, gbm, report);
     checkAltmap(memmap, p, report);
     for (const b of blocks) {
       const bend = b.pfn + 2 ** b.order;

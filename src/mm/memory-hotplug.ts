@@ -11,6 +11,7 @@ import { MAX_NR_ZONES, MAX_ORDER, MigrateType, NUMA_NO_NODE, PAGEBLOCK_NR_PAGES,
 import { PAGE_SIZE, pfnDown } from '../include/pfn.js';
 import { PG } from '../include/page-flags.js';
 import type { Machine } from '../kernel/machine.js';
+import { systemRamPages } from '../kernel/resource.js';
 import { groupByMobilityDisabled } from '../arch/x86/mem-init.js';
 import { earlyInitState, memmapInitRange, type MemmapInitContext, type VmemAltmap } from './memmap-init-range.js';
 import { buddyZone, type Buddy } from './page-alloc.js';
@@ -255,16 +256,6 @@ export function onlinePages(m: Machine, pfn: number, nrPages: number, nid: numbe
   if (needRebuild) rebuildZonelists(m);
   undoIsolatePageRange(b, buddyZone(b, nid, zid), pfn, end, MigrateType.MOVABLE);
   return 0;
-}
-
-/** walk_system_ram_range(): System RAM pages of [pfn, pfn + n): the e820 RAM and hot-added resources. */
-function systemRamPages(m: Machine, pfn: number, n: number): number {
-  const spans: [number, number][] = [];
-  for (const e of m.e820?.table.entries ?? []) if (e.type === 1) spans.push([Math.ceil(e.addr / PAGE_SIZE), pfnDown(e.addr + e.size)]);
-  for (const r of hotplugOf(m).resources) spans.push([pfnDown(r.start), pfnDown(r.end)]);
-  let count = 0;
-  for (const [s, e] of spans) count += Math.max(0, Math.min(e, pfn + n) - Math.max(s, pfn));
-  return count;
 }
 
 /**

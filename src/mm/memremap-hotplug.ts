@@ -29,44 +29,6 @@ export function* sectionChunks(startPfn: number, nrPages: number): Generator<[nu
   }
 }
 
-/** region_intersects(IORESOURCE_SYSTEM_RAM) of [start, end) bytes: 'disjoint', 'intersects' (all RAM) or 'mixed'. */
-export type RegionIntersects = 'disjoint' | 'intersects' | 'mixed';
-
-/**
- * System RAM as /proc/iomem has it: the e820 table's RAM (and kernel-reserved RAM), plus
- * populated subsections no pgmap owns (memory hot-added with add_memory()).
- */
-export function regionIntersectsSystemRam(m: Machine, start: number, end: number, isDevice: (pfn: number) => boolean): RegionIntersects {
-  let ram = 0;
-  const spans: [number, number][] = [];
-  for (const e of m.e820?.table.entries ?? []) {
-    if (e.type !== E820Type.RAM && e.type !== E820Type.RESERVED_KERN) continue;
-    const s = Math.max(start, e.addr);
-    const t = Math.min(end, e.addr + e.size);
-    if (s < t) spans.push([s, t]);
-  }
-  const mm = m.memmap;
-  const SUB = PAGES_PER_SUBSECTION * PAGE_SIZE;
-  // Only sections the memmap has can hold hot-added RAM: the walk is bounded by them, not the range.
-  const lastNr = Math.min(pfnToSectionNr(Math.ceil(end / PAGE_SIZE) - 1), (mm?.sections.length ?? 0) - 1);
-  for (let nr = pfnToSectionNr(Math.floor(start / PAGE_SIZE)); mm && nr <= lastNr; nr++) {
-    const ms = mm.sections[nr];
-    if (!ms || earlySection(ms)) continue;
-    const base = nr * PAGES_PER_SECTION * PAGE_SIZE;
-    for (let a = Math.max(base, start - (start % SUB)); a < Math.min(end, base + PAGES_PER_SECTION * PAGE_SIZE); a += SUB) {
-      const pfn = a / PAGE_SIZE;
-      if (pfnSectionValid(ms, pfn) && !isDevice(pfn)) spans.push([Math.max(start, a), Math.min(end, a + SUB)]);
-    }
-  }
-  spans.sort((x, y) => x[0] - y[0]);
-  let covered = start;
-  for (const [s, t] of spans) {
-    if (t <= covered) continue;
-    ram += t - Math.max(s, covered);
-    covered = t;
-  }
-  return ram === 0 ? 'disjoint' : ram === end - start ? 'intersects' : 'mixed';
-}
 
 /** check_pfn_span(): with SPARSEMEM_VMEMMAP, start and size must be whole subsections. */
 export const checkPfnSpan = (pfn: number, nrPages: number): number =>

@@ -16,10 +16,11 @@ import { NUMA_NO_NODE, pfnToSectionNr, ZoneType } from '../include/mmzone.js';
 import { ENXIO, MemoryType, PGMAP_ADDR_HI, pgmapAddrLo, type DevPagemap, type VmemAltmapState } from '../include/memremap.js';
 import { PAGE_SIZE, pfnDown } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
+import { regionIntersectsSystemRam } from '../kernel/resource.js';
 import { memmapInitZoneDevice, vmemAltmapOffset } from './memmap-init-zone-device.js';
 import {
   addPagesDevice, movePfnRangeToZoneDevice,
-  regionIntersectsSystemRam, removePagesDevice, sectionChunks,
+  removePagesDevice, sectionChunks,
 } from './memremap-hotplug.js';
 import { earlySection, EINVAL, ENOMEM } from './sparse.js';
 
@@ -124,7 +125,7 @@ export function memremapPages(m: Machine, r: MemremapRequest): MemremapResult {
   const nrPages = r.size / PAGE_SIZE;
   const fail = (err: number): MemremapResult => ({ err, pgmap: undefined });
   if (getDevPagemap(m, startPfn) || getDevPagemap(m, startPfn + nrPages - 1)) return fail(ENOMEM);
-  if (regionIntersectsSystemRam(m, r.start, r.start + r.size, (pfn) => !!getDevPagemap(m, pfn)) !== 'disjoint') return fail(ENXIO);
+  if (regionIntersectsSystemRam(m, r.start, r.start + r.size) !== 'disjoint') return fail(ENXIO);
   const nid = r.nid === NUMA_NO_NODE ? numaMemId(m) : r.nid;
   if (!mhpRangeAllowed(m, r.start, r.size)) return fail(EINVAL);
   const altmap: VmemAltmapState | undefined = r.altmap && {

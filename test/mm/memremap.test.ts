@@ -18,6 +18,7 @@ import { machineNew, type Machine } from '../../src/kernel/machine.js';
 import { loadPreset, parseMachine } from '../../src/machine/index.js';
 import { checkMachineReport } from '../../src/mm/check.js';
 import { getDevPagemap, memremapPages, MemremapInputError, memunmapPages, pfnFirst } from '../../src/mm/memremap.js';
+import { addMemory, memoryHotplugInit, removeMemory } from '../../src/mm/memory-hotplug.js';
 import { memremapAllPmem, memremapPmem, memremapPmemResult, memunmapPmem, ndPfnLayout, pmemRanges } from '../../src/mm/memremap-pmem.js';
 import {
   PageWord, pagePgmapHi, pagePgmapLo, pagePoisoned, pageRefcount, pageReserved, pageToNid, pageWord, pageZonenum,
@@ -138,13 +139,16 @@ describe('memremap_pages refusals: the kernel\'s errno, and nothing changed', ()
     unchanged(() => req(2 ** 46, 2 * M), EINVAL);
     unchanged(() => req(2 ** 46, 2 ** 50), EINVAL);
   });
-  it('memory hot-added as System RAM (a populated subsection no pgmap owns): ENXIO', () => {
-    assert.equal(sparseAddSection(m.memmap!, 0, 0x90000, 512), 0);
-    try {
-      unchanged(() => req(0x8fe00000, 4 * M), ENXIO);
-    } finally {
-      assert.equal(sparseRemoveSection(m.memmap!, 0x90000, 512), 0);
-    }
+  it('memory hot-added as System RAM (add_memory(), its resource in iomem): ENXIO; removed again, the range is free', () => {
+    const h = boot();
+    memoryHotplugInit(h);
+    const hreq = (): number => memremapPages(h, { type: MemoryType.FS_DAX, start: 0x8fe00000, size: 4 * M, nid: NUMA_NO_NODE }).err;
+    assert.equal(addMemory(h, 0, 0x90000000, 128 * M), 0);
+    const before = snapshot(h);
+    assert.equal(hreq(), ENXIO);
+    assert.equal(snapshot(h), before);
+    assert.equal(removeMemory(h, 0x90000000, 128 * M), 0);
+    assert.equal(hreq(), 0);
   });
   it('an altmap too small for the memmap of every full section: ENOMEM', () => {
     unchanged(() => req(0x80000000, 256 * M, { altmap: { reserve: 2, free: 600 } }), ENOMEM);
