@@ -13,8 +13,8 @@ import type { Memblock } from './memblock-type.js';
 import { initSinglePages, PAGE_WORDS, pageLinksHi, PageWord, pageWord, setBuddyOrder, vmemmapHi, vmemmapLo } from './page.js';
 import { freeCorePagesJs, freePagesCore, freePagesPrepareHead, type BuddyFreeTarget } from './page-free-core.js';
 import { initSinglePageRange } from './page-init.js';
-import { getPageblockMigratetype, setPageblockMigratetype } from './pageblock.js';
-import { pfnToSection, pfnValid, type Memmap } from './sparse.js';
+import { getPageblockMigratetype, setPageblockMigratetype, setPageblockMigratetypeRange } from './pageblock.js';
+import { earlySection, pfnToSection, pfnValid, validSection, type Memmap } from './sparse.js';
 import { sectionKernel } from './wasm/page-kernel.js';
 import { zoneEndPfn, type PgData, type ZoneLayout } from './zone.js';
 
@@ -176,10 +176,12 @@ export function deferredInitMaxorderBlocks(ctx: DeferredContext, z: DeferredZone
   const end = Math.min(cur.epfn, pfn - (pfn % PAGES_PER_SECTION) + PAGES_PER_SECTION);
   const n = Math.floor((end - pfn) / MAX_ORDER_NR_PAGES);
   const pages = n * MAX_ORDER_NR_PAGES;
-  for (let p = pfn; p < pfn + pages; p += PAGEBLOCK_NR_PAGES) if (!pfnValid(ctx.memmap, p)) return 0;
   if (!n) return 0;
-  for (let p = pfn; p < pfn + pages; p += PAGEBLOCK_NR_PAGES) setPageblockMigratetype(ctx.memmap, p, MigrateType.MOVABLE, ctx.groupByMobilityDisabled);
   const ms = pfnToSection(ctx.memmap, pfn)!;
+  // An early section is valid throughout; a hot-added one only where its subsections are.
+  if (!validSection(ms)) return 0;
+  if (!earlySection(ms)) for (let p = pfn; p < pfn + pages; p += PAGEBLOCK_NR_PAGES) if (!pfnValid(ctx.memmap, p)) return 0;
+  setPageblockMigratetypeRange(ctx.memmap, pfn, pages, MigrateType.MOVABLE, ctx.groupByMobilityDisabled);
   const mm = ms.memmap!;
   const w = pageWord(pfn);
   const k = sectionKernel(ctx.memmap.arenas, ms);
