@@ -1,6 +1,6 @@
 // Deferred struct page init of one big node, per strategy and thread count, beside the seed
 // series' figures (never run by npm test):
-//   npm run bench -- [--size 16G] [--strategies legacy,maxorder,parallel] [--workers 0,1,2] [--rounds 3] [--cold] [--js] [--json]
+//   npm run bench -- [--size 16G] [--strategies legacy,maxorder,parallel] [--workers 0,1,2] [--rounds 3] [--cold] [--js] [--json] [--out FILE]
 // The node is one memblock range from 0 with the first MiB and a 48 MiB "kernel image"
 // reserved. The memmap is allocated and first touched (poisoned) once, timed on its own — the
 // kernel populates vmemmap long before deferred init, and first touch costs several seconds per
@@ -14,7 +14,7 @@
 // The seed's node of 384 GiB needs a 6 GiB memmap: --size 384G on a host with 12 GiB or more of
 // RAM (the budget is half the host's memory).
 import { availableParallelism, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,10 @@ import { deferredPoolPlan, deferredPoolStart, pageAllocInitLateThreads, type Def
 const SEED = { nodeBytes: 384 * 2 ** 30, beforeMs: 3750, mergedMs: 1380, seriesMs: 1060 };
 const seedRate = (ms: number): number => +((SEED.nodeBytes / 4096) / 1e6 / (ms / 1000)).toFixed(1);
 
-function args(): { size: number; strategies: DeferredStrategy[]; workers: number[]; rounds: number; json: boolean; cold: boolean; js: boolean } {
+/** Where the results go unless --out says otherwise: bench/results.json of the checkout. */
+const DEFAULT_OUT = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
+
+function args(): { size: number; strategies: DeferredStrategy[]; workers: number[]; rounds: number; json: boolean; cold: boolean; js: boolean; out: string } {
   const a = process.argv.slice(2);
   const val = (flag: string, dflt: string): string => {
     const i = a.indexOf(flag);
@@ -55,7 +58,9 @@ function args(): { size: number; strategies: DeferredStrategy[]; workers: number
   if (workers.some((w) => !Number.isInteger(w) || w < 0 || w > 64)) throw new BenchInputError(`--workers ${val('--workers', '')}: expected a comma-separated list of thread counts 0..64, e.g. 0,2`);
   const rounds = Number(val('--rounds', '3'));
   if (!Number.isInteger(rounds) || rounds < 1) throw new BenchInputError(`--rounds ${val('--rounds', '')}: expected a whole number of 1 or more`);
-  return { size, strategies, rounds, json: a.includes('--json'), cold: a.includes('--cold'), js: a.includes('--js'), workers };
+  const out = a.includes('--out') ? val('--out', '') : DEFAULT_OUT;
+  if (!out) throw new BenchInputError('--out: expected a file name for the results');
+  return { size, strategies, rounds, json: a.includes('--json'), cold: a.includes('--cold'), js: a.includes('--js'), workers, out };
 }
 
 /** Best of `rounds` fills of the spans split into `threads` contiguous parts, one worker each (started once, not timed). */
@@ -202,7 +207,15 @@ async function main(): Promise<void> {
       ratio: +(SEED.beforeMs / SEED.seriesMs).toFixed(2), mergedRatio: +(SEED.beforeMs / SEED.mergedMs).toFixed(2),
     },
   };
-  writeFileSync(fileURLToPath(new URL('../../bench/results.json', import.meta.url)), JSON.stringify(result, null, 2) + '\n');
+  // Whole or not at all: a temporary file beside the target, renamed over it.
+  const tmp = `${o.out}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify(result, null, 2) + '\n');
+    renameSync(tmp, o.out);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new BenchInputError(`--out ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: cannot write the results`);
+  }
   if (o.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
@@ -228,7 +241,7 @@ async function main(): Promise<void> {
   console.log(`\nseed series (Nov 2018), one 384 GiB node on real hardware: 4.19 ${s.legacyMs} ms (${s.legacyMpagesPerSec} Mpages/s)`
     + ` → 5.2's four patches ${s.maxorderMergedMs} ms (${s.mergedMpagesPerSec} Mpages/s, ${s.mergedRatio}x)`
     + ` → all seven ${s.seriesMs} ms (${s.seriesMpagesPerSec} Mpages/s, ${s.ratio}x)`);
-  console.log(`written to bench/results.json`);
+  console.log(`written to ${o.out === DEFAULT_OUT ? 'bench/results.json' : o.out}`);
 }
 
 main().catch((e: unknown) => {

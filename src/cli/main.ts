@@ -117,11 +117,12 @@ function program(setCode: (c: number) => void): Command {
     .option('--rounds <n>', 'rounds per configuration; the best counts (default 3)')
     .option('--cold', 'do not warm the worker threads up first')
     .option('--json', 'print {floor, runs, seed, …} as JSON for scripts')
+    .option('--out <file>', 'write the results there instead of bench/results.json')
     .addHelpText('after', '\nExamples:\n  meminit bench --size 2G --rounds 1 --workers 0\n  meminit bench --size 384G --workers 0,2 --json\n\nExit codes: 0 ok, 2 bad input (a size, list or count), 3 internal error.')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const { benchCommand } = await import('./bench.js');
       const args: string[] = [];
-      for (const k of ['size', 'strategies', 'workers', 'rounds'] as const) if (typeof o[k] === 'string') args.push(`--${k}`, o[k] as string);
+      for (const k of ['size', 'strategies', 'workers', 'rounds', 'out'] as const) if (typeof o[k] === 'string') args.push(`--${k}`, o[k] as string);
       if (o.cold) args.push('--cold');
       if (o.json) args.push('--json');
       setCode(benchCommand(args));

@@ -181,3 +181,32 @@ describe('meminit proc', () => {
     assert.equal(dm, 1024 + (0x3ffe0000 - 0x100000) / 1024);
   });
 });
+
+describe('meminit bench', () => {
+  it('--json --out: every strategy and thread count inits the same deferred pages; floors per thread count; the file holds the same document', () => {
+    const out = join(tmp, 'bench.json');
+    const r = run('bench', '--size', '2G', '--rounds', '1', '--workers', '0,2', '--json', '--out', out);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as {
+      node: { deferredPages: number }; floor: { bytes: number; ms: number };
+      floors: { threads: { threads: number; ms: number }[] }; runs: { strategy: string; workers: number; pages: number; initMs: number; mpagesPerSec: number }[];
+    };
+    assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), j);
+    assert.deepEqual(j.runs.map((x) => `${x.strategy}/${x.workers}`), ['legacy/0', 'maxorder/0', 'parallel/0', 'parallel/2']);
+    // 2 GiB from pfn 0: DMA32 is deferred from a section boundary on, and nothing is reserved there.
+    assert.ok(j.node.deferredPages > 0);
+    for (const x of j.runs) {
+      assert.equal(x.pages, j.node.deferredPages, `${x.strategy}/${x.workers}`);
+      assert.ok(x.initMs > 0 && x.mpagesPerSec > 0);
+    }
+    assert.equal(j.floor.bytes, j.node.deferredPages * 64, 'the floor fills the struct pages of exactly those sections');
+    assert.deepEqual(j.floors.threads.map((f) => f.threads), [2]);
+    assert.ok(j.floors.threads[0]!.ms > 0);
+  });
+
+  it('--out into a directory that does not exist: exit 2, one line, no file', () => {
+    const r = run('bench', '--size', '2G', '--rounds', '1', '--workers', '0', '--strategies', 'maxorder', '--out', join(tmp, 'nope', 'b.json'));
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^bench: --out .*nope\/b\.json: ENOENT: cannot write the results\n$/);
+  });
+});
