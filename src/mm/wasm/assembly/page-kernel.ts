@@ -1,7 +1,8 @@
 // The struct page hot loops as WebAssembly (AssemblyScript, compiled by scripts/build-wasm.mjs).
-// The module imports one shared memory — a memmap arena (src/mm/memmap-arena.ts) — and works on
+// The module imports one shared memory — a memmap arena (src/mm/wasm/arena.ts) — and works on
 // byte offsets into it; the JS side (src/mm/wasm/page-kernel.ts) turns section + word offsets into
-// those. Every function writes exactly the bytes its JS twin in src/mm/page.ts writes.
+// those. Every function writes exactly the bytes of its JS twin (src/mm/page.ts initSinglePages,
+// page-free-core.ts freeCorePagesJs, deferred.ts maxorderBlocksJs); the tests compare them.
 //
 // struct page words (src/mm/page.ts): 0-1 flags, 2-3 lru.next, 4-5 lru.prev, 6-7 mapping,
 // 8-9 index, 10-11 private, 12 _mapcount, 13 _refcount, 14-15 memcg_data.
