@@ -11,6 +11,7 @@ import type { Memmap } from '../mm/sparse.js';
 import type { MemoryHotplug } from '../mm/memory-hotplug.js';
 import type { NdBus } from '../drivers/nvdimm/nd-bus.js';
 import type { ZoneLayout } from '../mm/zone.js';
+import type { WatermarkState } from '../mm/watermark.js';
 import type { KernelParams } from './params.js';
 import { Printk } from './printk.js';
 import { parseKernelParams } from './params.js';
@@ -48,6 +49,14 @@ export interface Machine {
   nd?: NdBus;
   /** ZONE_DEVICE: live pgmaps (memremap_pages()), created on first use. */
   pgmaps?: PgmapRegistry;
+  /** min_free_kbytes and each zone's watermarks and lowmem reserves, once the memInit phase set them. */
+  watermarks?: WatermarkState;
+  /**
+   * Managed pages per "nid:zid" the struct pages do not show: what a replayed log says the kernel
+   * freed after memblock_free_all() (initrd, kernel image…) and the model never allocated. The
+   * watermark recomputes of hotplug count them; unset outside a replay.
+   */
+  managedAdjust?: Map<string, number>;
 }
 
 export function machineNew(name: string, firmware: Firmware): Machine {

@@ -43,6 +43,9 @@ export interface CoreParam {
 /** mhp_default_online_type names (memhp_default_state=). */
 export const MEMHP_ONLINE_TYPES = ['offline', 'online', 'online_kernel', 'online_movable'] as const;
 export type MemhpOnlineType = (typeof MEMHP_ONLINE_TYPES)[number];
+/** transparent_hugepage= values (setup_transparent_hugepage()). */
+export const THP_MODES = ['always', 'madvise', 'never'] as const;
+export type ThpMode = (typeof THP_MODES)[number];
 /** memory_hotplug.online_policy names. */
 export const ONLINE_POLICIES = ['contig-zones', 'auto-movable'] as const;
 export type OnlinePolicy = (typeof ONLINE_POLICIES)[number];
@@ -88,6 +91,8 @@ export interface KernelParams {
   memEncrypt: boolean;
   ignoreLoglevel: boolean;
   pageAllocShuffle: boolean;
+  /** transparent_hugepage=; Debian's build default is always (CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS). */
+  transparentHugepage: ThpMode;
   /** Arguments meminit does not model, in order. */
   unknown: KernelArg[];
   errors: ParamError[];
@@ -114,6 +119,7 @@ function defaultParams(cmdline: string): KernelParams {
     memEncrypt: false,
     ignoreLoglevel: false,
     pageAllocShuffle: false,
+    transparentHugepage: 'always',
     unknown: [],
     errors: [],
   };
@@ -229,6 +235,13 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
+/** __setup("transparent_hugepage="): an exact value, else "cannot parse, ignored". */
+function transparentHugepage(p: KernelParams, a: KernelArg, err: Err): void {
+  const v = THP_MODES.find((s) => s === a.val);
+  if (v) p.transparentHugepage = v;
+  else err(THP_MODES.join(', '), '"transparent_hugepage= cannot parse, ignored"');
+}
+
 /** __setup("memhp_default_state=") matches only with the '='. */
 function memhpDefaultState(p: KernelParams, a: KernelArg, err: Err): void {
   const v = MEMHP_ONLINE_TYPES.find((s) => sysfsStreq(a.val!, s));
@@ -252,6 +265,7 @@ export function parseKernelParams(cmdline: string): KernelParams {
     };
     if (Object.hasOwn(HANDLERS, name)) HANDLERS[name]!(p, a, err);
     else if (name === 'memhp_default_state' && a.val !== undefined) memhpDefaultState(p, a, err);
+    else if (name === 'transparent_hugepage' && a.val !== undefined) transparentHugepage(p, a, err);
     else p.unknown.push(a);
   }
   return p;

@@ -7,7 +7,7 @@
 //
 // Every operation either completes or leaves the machine as it was (the kernel's error paths
 // undo what they did; so do these). Errors are negative errnos, as the kernel returns them.
-import { MAX_NR_ZONES, MAX_ORDER, MigrateType, NUMA_NO_NODE, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, STRUCT_PAGE_SIZE, ZoneType } from '../include/mmzone.js';
+import { MAX_NR_ZONES, MAX_ORDER, MIGRATE_TYPES, MigrateType, NUMA_NO_NODE, PAGEBLOCK_NR_PAGES, PAGES_PER_SECTION, STRUCT_PAGE_SIZE, ZoneType } from '../include/mmzone.js';
 import { PAGE_SIZE, pfnDown } from '../include/pfn.js';
 import { PG } from '../include/page-flags.js';
 import type { Machine } from '../kernel/machine.js';
@@ -27,6 +27,8 @@ import {
 import {
   earlySection, EEXIST, EINVAL, ENOMEM, memblocksPresent, pfnToSection, presentSection, sectionMemmap, sparseAddSection, sparseRemoveSection,
 } from './sparse.js';
+import { builtZonelists } from '../trace/formats/zone.js';
+import { machineInitPerZoneWmarkMin, nrFreeZonePages, watermarkStateNew, wmarkZonesOf } from './watermark.js';
 import { buildAllZonelists } from './zonelist.js';
 import { populatedZone, type PgData } from './zone.js';
 import { MemoryBlocks, probeMemoryBlockSize } from '../drivers/base/memory.js';
@@ -73,8 +75,8 @@ export interface MemoryHotplug {
   nNormalMemory: Set<number>;
   allocations: Map<string, TrackedAllocation>;
   nextAllocation: number;
-  /** build_all_zonelists() calls since boot (each prints "Built N zonelists…" again). */
-  zonelistRebuilds: number;
+  /** The "Built N zonelists…" line of each build_all_zonelists() call since boot. */
+  zonelistLines: string[];
 }
 
 /** PHYSMEM_END with 4-level paging: 2^46 (MAX_PHYSMEM_BITS); 5-level: 2^52. */
@@ -122,7 +124,7 @@ export function memoryHotplugInit(m: Machine, opts: MemoryHotplugOptions = {}): 
     defaultOnlineType: p.memhpDefaultState === undefined ? 0 : (['offline', 'online', 'online_kernel', 'online_movable'].indexOf(p.memhpDefaultState) as Mmop),
     policy: { onlinePolicy: p.onlinePolicy, autoMovableRatio: 301, autoMovableNumaAware: true, movableNode: p.movableNode, presentEarly },
     memmapOnMemory: p.memmapOnMemory, reserved: opts.reserved ?? 'keep', groups: [], resources: [],
-    nodesOnline: new Set(m.onlineNodes), nMemory, nNormalMemory, allocations: new Map(), nextAllocation: 0, zonelistRebuilds: 0,
+    nodesOnline: new Set(m.onlineNodes), nMemory, nNormalMemory, allocations: new Map(), nextAllocation: 0, zonelistLines: [],
   };
   m.hotplug = hp;
   hp.blocks.memoryDevInit();
@@ -213,8 +215,11 @@ export function adjustPresentPageCount(m: Machine, pfn: number, group: MemoryGro
 
 /** build_all_zonelists() after a zone became populated or empty. */
 function rebuildZonelists(m: Machine): void {
-  hotplugOf(m).zonelistRebuilds++;
   buildAllZonelists(buddyOf(m), buddyOf(m).zonelistOptions);
+  // Its line: vm_total_pages counts the managed pages above each zone's high watermark — those of
+  // before the recompute when onlining (it comes after), of after it when offlining.
+  const totalPages = nrFreeZonePages(m.watermarks ?? watermarkStateNew(), wmarkZonesOf(m), ZoneType.MOVABLE);
+  hotplugOf(m).zonelistLines.push(builtZonelists.emit({ nodes: m.onlineNodes.length, grouping: totalPages >= PAGEBLOCK_NR_PAGES * MIGRATE_TYPES, totalPages }));
 }
 
 /** node_states_set_node() / node_states_clear_node(): N_MEMORY and N_NORMAL_MEMORY follow present pages. */
@@ -255,6 +260,7 @@ export function onlinePages(m: Machine, pfn: number, nrPages: number, nid: numbe
   updateNodeStates(m, nid);
   if (needRebuild) rebuildZonelists(m);
   undoIsolatePageRange(b, buddyZone(b, nid, zid), pfn, end, MigrateType.MOVABLE);
+  machineInitPerZoneWmarkMin(m);
   return 0;
 }
 
@@ -298,6 +304,7 @@ export function offlinePages(m: Machine, startPfn: number, nrPages: number, nid:
   zone.managedPages -= nrPages;
   m.totalramPages = (m.totalramPages ?? 0) - nrPages;
   adjustPresentPageCount(m, startPfn, group, -nrPages);
+  machineInitPerZoneWmarkMin(m);
   if (!populatedZone(zone)) rebuildZonelists(m);
   updateNodeStates(m, nid);
   removePfnRangeFromZone(m, nid, zid, startPfn, nrPages);

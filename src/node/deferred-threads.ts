@@ -6,7 +6,7 @@
 // the same whatever the worker count or timing.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { memInitEarly, groupByMobilityDisabled, type MemInitOptions } from '../arch/x86/mem-init.js';
+import { memInitEarly, memInitWatermarks, groupByMobilityDisabled, type MemInitOptions } from '../arch/x86/mem-init.js';
 import { pfnToSectionNr } from '../include/mmzone.js';
 import type { Machine } from '../kernel/machine.js';
 import type { Printk } from '../kernel/printk.js';
@@ -232,8 +232,10 @@ export async function pageAllocInitLateThreads(inp: DeferredThreadsInput, opts: 
 /** The memInit phase with deferred init on worker threads (memInitEarly() first, on this thread). */
 export async function memInitThreads(m: Machine, opts: MemInitOptions & Omit<DeferredThreadsOptions, 'strategy' | 'printk'>): Promise<DeferredThreadsResult> {
   memInitEarly(m, opts);
-  return pageAllocInitLateThreads(
+  const r = await pageAllocInitLateThreads(
     { mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m) },
     { ...opts, strategy: opts.strategy ?? 'parallel', printk: m.printk },
   );
+  memInitWatermarks(m);
+  return r;
 }

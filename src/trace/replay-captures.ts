@@ -2,6 +2,7 @@
 import { nodeDistance } from '../arch/x86/numa-distance.js';
 import type { BootLog } from './dmesg.js';
 import { parseZoneinfo } from './formats/zoneinfo.js';
+import { wmarkKey } from '../mm/watermark.js';
 import { emitIomem, iomemLine, parseIomem, ramBufferLine, type IomemLine } from './formats/iomem.js';
 import { meminfoLine } from './formats/meminfo.js';
 import { memInitInfo } from './formats/free.js';
@@ -14,19 +15,31 @@ import type { ReplayContext } from './replay-context.js';
 import { hotAddedRanges } from './replay-hotplug.js';
 import type { ZoneCounts } from './replay-managed.js';
 
-/** /proc/zoneinfo: spanned, present, start_pfn (and managed, when predicted) of every zone of every online node must match. */
+/**
+ * /proc/zoneinfo: spanned, present, start_pfn (and managed, when predicted) of every zone of every
+ * online node must match; so must min/low/high (less the boost the kernel adds to each) and
+ * protection, when the machine's watermarks are predicted.
+ */
 export function checkZoneinfoCapture(ctx: ReplayContext, log: BootLog, managed: ZoneCounts | undefined, name = '/proc/zoneinfo'): void {
   const cap = log.captures.get(name);
   const zones = ctx.m.zones;
   if (!cap || !zones) return;
   for (const z of parseZoneinfo(cap.lines)) {
-    const mine = zones.nodes.get(z.nid)?.zones.find((x) => x.name === z.zone);
-    const pairs: [string, number | undefined, number | undefined][] = [
+    const zid = zones.nodes.get(z.nid)?.zones.findIndex((x) => x.name === z.zone) ?? -1;
+    const mine = zid >= 0 ? zones.nodes.get(z.nid)!.zones[zid] : undefined;
+    const pairs: [string, number | string | undefined, number | string | undefined][] = [
       ['spanned', z.counters.spanned, mine?.spannedPages],
       ['present', z.counters.present, mine?.presentPages],
       ['start_pfn', z.startPfn, mine && mine.presentPages ? mine.zoneStartPfn : undefined],
     ];
     if (managed) pairs.push(['managed', z.counters.managed, managed.get(`${z.nid}:${z.zone}`) ?? 0]);
+    const w = ctx.m.watermarks?.zones.get(wmarkKey(z.nid, zid));
+    if (ctx.m.watermarks) {
+      const boost = z.counters.boost ?? 0;
+      const less = (v: number | undefined): number | undefined => (v === undefined ? undefined : v - boost);
+      pairs.push(['min', less(z.counters.min), w?.min ?? 0], ['low', less(z.counters.low), w?.low ?? 0], ['high', less(z.counters.high), w?.high ?? 0]);
+      pairs.push(['protection', z.protection && `(${z.protection.join(', ')})`, `(${(w?.lowmemReserve ?? z.protection?.map(() => 0) ?? []).join(', ')})`]);
+    }
     for (const [field, got, want] of pairs) {
       if (got === undefined && want === undefined) continue;
       if (got === want) ctx.check.matched++;

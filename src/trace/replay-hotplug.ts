@@ -12,6 +12,7 @@ import type { BootLog } from './dmesg.js';
 import { iomemTopLine, memoryBlockLine, memorySubsysAttr, type MemoryBlockLine } from './formats/memory-block.js';
 import type { ReplayContext } from './replay-context.js';
 import { memInit } from '../arch/x86/mem-init.js';
+import { watermarkStateClone, wmarkKey, type WatermarkState } from '../mm/watermark.js';
 import { acpiMemoryDeviceAdd } from '../drivers/acpi/acpi-memhotplug.js';
 import { managedNow } from '../fs/proc/index.js';
 import { errnoText, parseScript, runLine, ScriptError, type ScriptLine } from '../shell/script.js';
@@ -138,17 +139,32 @@ export interface HotplugReplay {
  */
 export function hotplugReplayMachine(
   ctx: Pick<ReplayContext, 'm' | 'file' | 'notes'>, log: BootLog, bootManaged: ZoneCounts | undefined, reserved: 'keep' | 'drop' = 'keep',
+  watermarks?: { state: WatermarkState; subsysManaged: ZoneCounts },
 ): HotplugReplay {
   const m = ctx.m;
   memInit(m, { strategy: 'parallel' });
   memoryHotplugInit(m, { reserved });
   const offset = new Map<string, number>();
   for (const [k, v] of managedNow(m)) offset.set(k, (bootManaged?.get(k) ?? v) - v);
+  // The watermarks as the log places them; the ACPI driver onlines boot-time DIMMs in a subsys
+  // initcall, before the initrd and the kernel image are freed, so its recomputes count what
+  // was managed then; the actions, run from the initramfs, count everything.
+  const adjustTo = (managed: ZoneCounts | undefined): void => {
+    m.managedAdjust = new Map();
+    for (const pg of m.zones!.nodes.values()) {
+      pg.zones.forEach((z, zid) => m.managedAdjust!.set(wmarkKey(pg.nodeId, zid), (managed?.get(`${pg.nodeId}:${z.name}`) ?? z.managedPages) - z.managedPages));
+    }
+  };
+  if (watermarks) {
+    m.watermarks = watermarkStateClone(watermarks.state);
+    adjustTo(watermarks.subsysManaged);
+  }
   const iomem = log.captures.get('/proc/iomem')?.lines;
   for (const r of iomem ? hotAddedRanges(m, iomem) : []) {
     const ret = acpiMemoryDeviceAdd(m, dimmNodeOf(m, log, r.start, m.hotplug!.blocks.blockSize), r.start, r.size);
     if (ret) ctx.notes.push(`${ctx.file}: hot-added range 0x${r.start.toString(16)}+0x${r.size.toString(16)}: add_memory failed in the model (${errnoText(ret)})`);
   }
+  if (watermarks) adjustTo(new Map([...managedNow(m)].map(([k, v]) => [k, v + (offset.get(k) ?? 0)])));
   return {
     managed: () => (bootManaged ? new Map([...managedNow(m)].map(([k, v]) => [k, v + (offset.get(k) ?? 0)])) : undefined),
   };

@@ -11,6 +11,25 @@ import * as S from './formats/setup.js';
 /** [start, end) pfns. */
 export type Span = [number, number];
 
+/**
+ * When a late free happens, as far as the watermarks care: before the initcalls ('boot':
+ * alternative_instructions(), page_alloc_init_late()'s memblock_discard()), in an arch initcall
+ * ('arch': efi_free_boot_services(), between init_per_zone_wmark_min() and hugepage_init()), or
+ * after both ('late': the initrd, free_initmem()).
+ */
+export type LateFreeStage = 'boot' | 'arch' | 'late';
+
+export interface LateFree {
+  span: Span;
+  stage: LateFreeStage;
+}
+
+/** The spans of late frees up to a stage (all of them without one). */
+export const lateSpans = (late: readonly LateFree[], upTo: LateFreeStage = 'late'): Span[] => {
+  const order: LateFreeStage[] = ['boot', 'arch', 'late'];
+  return late.filter((f) => order.indexOf(f.stage) <= order.indexOf(upTo)).map((f) => f.span);
+};
+
 /** The kernel-image frees free_kernel_image_pages(), alternative_instructions() and mem_encrypt print. */
 const IMAGE_FREES = new Set([
   'unused kernel image (initmem)', 'SMP alternatives', 'unused kernel image (text/rodata gap)',
@@ -22,20 +41,24 @@ const IMAGE_FREES = new Set([
  * line's section sizes: the text/rodata and rodata/data gaps end on 2 MiB boundaries, .init (with
  * the SMP alternatives) ends one .data_nosave page below .bss, the unused decrypted bss ends at brk.
  */
-function kernelImageFrees(log: BootLog, text: number, brk: number, codeK: number, rodataK: number, bssK: number): Span[] {
+function kernelImageFrees(log: BootLog, text: number, brk: number, codeK: number, rodataK: number, bssK: number): LateFree[] {
   const K = 1024;
   const pages = (what: string): number =>
     log.kernel.map((l) => freeingMemory.parse(l.text)).filter((f) => f?.what === what).reduce((n, f) => n + (f!.kbytes * K) / PAGE_SIZE, 0);
   const gap1End = pfnDown(roundUp(text + codeK * K, 2 * SZ_1M));
   const gap2End = pfnDown(roundUp(gap1End * PAGE_SIZE + rodataK * K, 2 * SZ_1M));
   const initEnd = pfnDown(brk - bssK * K) - 1;
-  const init = pages('unused kernel image (initmem)') + pages('SMP alternatives');
+  const initmem = pages('unused kernel image (initmem)');
+  const init = initmem + pages('SMP alternatives');
   const brkPfn = pfnDown(brk);
+  // The SMP alternatives lie inside .init, freed at boot; which pages of the span they are does
+  // not matter to a zone's count (the image sits in one zone), so they come first.
   return [
-    [gap1End - pages('unused kernel image (text/rodata gap)'), gap1End],
-    [gap2End - pages('unused kernel image (rodata/data gap)'), gap2End],
-    [initEnd - init, initEnd],
-    [brkPfn - pages('unused decrypted'), brkPfn],
+    { span: [gap1End - pages('unused kernel image (text/rodata gap)'), gap1End], stage: 'late' },
+    { span: [gap2End - pages('unused kernel image (rodata/data gap)'), gap2End], stage: 'late' },
+    { span: [initEnd - init, initEnd - initmem], stage: 'boot' },
+    { span: [initEnd - initmem, initEnd], stage: 'late' },
+    { span: [brkPfn - pages('unused decrypted'), brkPfn], stage: 'late' },
   ];
 }
 
@@ -60,9 +83,9 @@ export function kernelImageFromLog(m: Machine, log: BootLog): { text: number; br
   return undefined;
 }
 
-/** The late frees as pfn spans; undefined, with a note saying why, when one cannot be placed. */
-export function lateFrees(m: Machine, log: BootLog, notes: string[]): Span[] | undefined {
-  const out: Span[] = [];
+/** The late frees as pfn spans with their stage; undefined, with a note saying why, when one cannot be placed. */
+export function lateFrees(m: Machine, log: BootLog, notes: string[]): LateFree[] | undefined {
+  const out: LateFree[] = [];
   let brk: number | undefined;
   let initrd: number | undefined;
   let imageFreed = false;
@@ -82,17 +105,17 @@ export function lateFrees(m: Machine, log: BootLog, notes: string[]): Span[] | u
       // free_reserved_area(), never below 1 MiB — unless efi=debug kept it (then no such line).
       const pages = efi.reduce((n, [s, e]) => n + Math.max(e - s, 0), 0);
       if (pages * 4 !== efiDone) notes.push(`${log.file}:${l.no}: EFI boot services: the reservations add up to ${pages * 4}K, the kernel freed ${efiDone}K`);
-      out.push(...efi);
+      out.push(...efi.map((span): LateFree => ({ span, stage: 'arch' })));
     }
     const late = M.memblockFreeLateLine.parse(l.text);
-    if (late) out.push([pfnUp(late.base), pfnDown(late.base + late.size)]);
+    if (late) out.push({ span: [pfnUp(late.base), pfnDown(late.base + late.size)], stage: /^memblock_discard\b/.test(late.caller) ? 'boot' : 'late' });
     const rd = S.ramdisk.parse(l.text);
     if (rd) initrd = pfnDown(rd.start);
     const f = freeingMemory.parse(l.text);
     if (!f) continue;
     if (f.what === 'initrd') {
       if (initrd === undefined) return cannot(l.no, l.text, 'no RAMDISK line');
-      out.push([initrd, initrd + (f.kbytes * 1024) / PAGE_SIZE]);
+      out.push({ span: [initrd, initrd + (f.kbytes * 1024) / PAGE_SIZE], stage: 'late' });
     } else if (IMAGE_FREES.has(f.what)) {
       imageFreed = true;
     } else {

@@ -10,7 +10,8 @@ import type { Machine } from '../kernel/machine.js';
 import { forEachFreeMemRange, forEachMemPfnRange, memblockClearHotplug } from '../mm/memblock.js';
 import { populatedZone, zoneEndPfn } from '../mm/zone.js';
 import type { MemInitInfo } from './formats/free.js';
-import type { Span } from './replay-late-frees.js';
+import { bootWatermarks, wmarkZonesOf, type WatermarkState, type WmarkZone } from '../mm/watermark.js';
+import { lateSpans, type LateFree, type LateFreeStage, type Span } from './replay-late-frees.js';
 
 /** Managed pages per "nid:zone name". */
 export type ZoneCounts = Map<string, number>;
@@ -31,6 +32,17 @@ function credit(m: Machine, out: ZoneCounts, startPfn: number, endPfn: number): 
       if (n > 0) out.set(`${r.nid}:${z.name}`, (out.get(`${r.nid}:${z.name}`) ?? 0) + n);
     }
   }
+}
+
+/**
+ * The watermarks the boot left: init_per_zone_wmark_min() over the managed pages before the
+ * initcalls, hugepage_init() over those after the arch initcalls (EFI boot services freed), as
+ * the log's late frees place them.
+ */
+export function predictWatermarks(m: Machine, late: readonly LateFree[] | undefined): WatermarkState | undefined {
+  if (!m.memblock || !m.zones || !late) return undefined;
+  const at = (stage: LateFreeStage): WmarkZone[] => wmarkZonesOf(m, predictManaged(m, lateSpans(late, stage)));
+  return bootWatermarks(m, at('boot'), at('arch'));
 }
 
 /** The managed pages of every populated zone, given the log's late frees (replay-late-frees.ts); undefined without them. */

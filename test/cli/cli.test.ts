@@ -41,9 +41,9 @@ describe('meminit replay', () => {
     const r = run('replay', corpusLog, '--emit', 'zoneinfo');
     assert.equal(r.code, 0);
     // The kernel's own /proc/zoneinfo of that boot (its capture) says the same.
-    assert.match(r.out, /^Node 0, zone      DMA\n        spanned  4095\n        present  3998\n        managed  3840\n  start_pfn:           1\n/);
-    assert.match(r.out, /Node 1, zone   Normal\n        spanned  0\n        present  0\n        managed  0\n/);
-    assert.match(r.out, /Node 2, zone   Normal\n        spanned  786432\n        present  786432\n        managed  773788\n  start_pfn:           1310720\n/);
+    assert.match(r.out, /^Node 0, zone      DMA\n        min      57\n        low      71\n        high     85\n        spanned  4095\n        present  3998\n        managed  3840\n        protection: \(0, 1914, 2890, 2890, 2890\)\n  start_pfn:           1\n/);
+    assert.match(r.out, /Node 1, zone   Normal\n        min      0\n        low      0\n        high     0\n        spanned  0\n        present  0\n        managed  0\n        protection: \(0, 0, 0, 0, 0\)\n/);
+    assert.match(r.out, /Node 2, zone   Normal\n        min      11487\n        low      14358\n        high     17229\n        spanned  786432\n        present  786432\n        managed  773788\n        protection: \(0, 0, 0, 0, 0\)\n  start_pfn:           1310720\n/);
   });
 
   it('--emit json carries each allocation with the address picked', () => {

@@ -109,7 +109,7 @@ describe('routes', () => {
     assert.deepEqual(m.e820![1], { addr: 0x1000, size: 0x9e000 + 0xc00, type: 1, label: 'usable' });
     assert.ok(m.printk!.some((l) => l.startsWith('Built 1 zonelists')));
     // With its struct pages, the machine knows its managed pages too.
-    assert.match(m.zoneinfo!, /^Node 0, zone      DMA\n {8}spanned  4095\n {8}present  3998\n {8}managed  \d+\n {2}start_pfn: {11}1\n/);
+    assert.match(m.zoneinfo!, /^Node 0, zone      DMA\n(?: {8}(?:min|low|high) +\d+\n){3} {8}spanned  4095\n {8}present  3998\n {8}managed  \d+\n {8}protection: \(0(?:, \d+){4}\)\n {2}start_pfn: {11}1\n/);
     assert.equal(m.events.at(-1)!.type, 'done');
   });
 

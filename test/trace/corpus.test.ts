@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ZONE_NAMES } from '../../src/include/mmzone.js';
+import { wmarkKey } from '../../src/mm/watermark.js';
 import { lexBootLog } from '../../src/trace/dmesg.js';
 import { replayBootLog } from '../../src/trace/replay.js';
 import { parseZoneinfo } from '../../src/trace/formats/zoneinfo.js';
@@ -51,6 +53,11 @@ describe('real-kernel corpus', () => {
         if (z.startPfn !== undefined) assert.equal(mine.zoneStartPfn, z.startPfn, `node ${z.nid} ${z.zone} start_pfn`);
         // managed: memory memblock_free_all() handed over plus what the log says was freed later.
         assert.equal(r.managed?.get(`${z.nid}:${z.zone}`) ?? 0, z.counters.managed, `node ${z.nid} ${z.zone} managed`);
+        // The watermarks of hugepage_init() over those managed pages (the kernel adds any boost to each) and the lowmem reserves.
+        const w = r.machine.watermarks!.zones.get(wmarkKey(z.nid, (ZONE_NAMES as readonly string[]).indexOf(z.zone)))!;
+        const boost = z.counters.boost ?? 0;
+        assert.deepEqual([w.min, w.low, w.high], [z.counters.min! - boost, z.counters.low! - boost, z.counters.high! - boost], `node ${z.nid} ${z.zone} min/low/high`);
+        assert.deepEqual(w.lowmemReserve, z.protection, `node ${z.nid} ${z.zone} protection`);
       }
       // /proc/kpageflags at the end of boot: reserved and nopage, pfn for pfn (within the boot's max_pfn).
       const kpf = lexBootLog(text, name).captures.get('kpageflags');

@@ -13,6 +13,7 @@ import { buddyCreate } from '../../mm/page-alloc.js';
 import type { BuddyFreeTarget } from '../../mm/page-free-core.js';
 import { memInitContext, type MemInitContext } from '../../mm/page-init.js';
 import { sparseInit, type Memmap, type MemmapOptions } from '../../mm/sparse.js';
+import { bootWatermarks, wmarkZonesOf } from '../../mm/watermark.js';
 
 export interface MemInitOptions {
   /** Deferred init strategy (default parallel, as 6.1). */
@@ -59,12 +60,24 @@ export function memInitEarly(m: Machine, opts: MemInitOptions = {}): void {
   m.totalramPages = memblockFreeAll(machineMemInitContext(m), m.buddy, m.maxLowPfn);
 }
 
-/** memInitEarly(), then deferred init on the calling thread; returns each node's report. */
+/** memInitEarly(), then deferred init on the calling thread, then the watermarks; returns each node's report. */
 export function memInit(m: Machine, opts: MemInitOptions = {}): DeferredNodeReport[] {
   memInitEarly(m, opts);
-  return pageAllocInitLate({
+  const reports = pageAllocInitLate({
     mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m),
     strategy: opts.strategy ?? 'parallel', maxThreads: opts.maxThreads ?? 1, printk: m.printk, ...(opts.now ? { now: opts.now } : {}),
     ...(opts.progress ? { progress: (nid: number, d: number, t: number) => opts.progress!('deferred', nid, d, t) } : {}),
   });
+  memInitWatermarks(m);
+  return reports;
+}
+
+/**
+ * The initcalls after deferred init that read managed pages: init_per_zone_wmark_min() and
+ * hugepage_init() set min_free_kbytes, the watermarks and the lowmem reserves. The model frees
+ * nothing between them, so both see the same counts.
+ */
+export function memInitWatermarks(m: Machine): void {
+  const zones = wmarkZonesOf(m);
+  m.watermarks = bootWatermarks(m, zones, zones);
 }

@@ -18,6 +18,14 @@ export const zoneinfoCounter = lineFormat<{ field: ZoneinfoField; value: number 
   (v) => (v.field === 'pages free' ? `  pages free     ${v.value}` : `        ${v.field.padEnd(8)} ${v.value}`),
 );
 
+/** "        protection: (0, 1855, 3788, 3788, 3788)": lowmem_reserve[] over every zone type. */
+export const zoneinfoProtection = lineFormat<number[]>(
+  'zoneinfo.protection', 'zoneinfo_show_print',
+  /^ {8}protection: \((\d+(?:, \d+)*)\)$/,
+  (m) => m[1]!.split(', ').map(Number),
+  (v) => `        protection: (${v.join(', ')})`,
+);
+
 export const zoneinfoStartPfn = lineFormat<number>(
   'zoneinfo.start-pfn', 'zoneinfo_show_print',
   /^ {2}start_pfn: +(\d+)$/,
@@ -29,6 +37,7 @@ export interface ZoneinfoZone {
   nid: number;
   zone: string;
   counters: Partial<Record<ZoneinfoField, number>>;
+  protection?: number[];
   startPfn?: number;
 }
 
@@ -46,21 +55,24 @@ export function parseZoneinfo(lines: string[]): ZoneinfoZone[] {
     if (!cur) continue;
     const c = zoneinfoCounter.parse(l);
     if (c) cur.counters[c.field] = c.value;
+    const pr = zoneinfoProtection.parse(l);
+    if (pr) cur.protection = pr;
     const s = zoneinfoStartPfn.parse(l);
     if (s !== undefined) cur.startPfn = s;
   }
   return out;
 }
 
-/** The predicted subset of /proc/zoneinfo: header, spanned, present (managed when known), start_pfn. */
+/** The predicted subset of /proc/zoneinfo: header, the watermarks when known, spanned, present (managed when known), protection, start_pfn. */
 export function emitZoneinfo(zones: ZoneinfoZone[]): string[] {
   const out: string[] = [];
   for (const z of zones) {
     out.push(zoneinfoHeader.emit(z));
-    for (const f of ['spanned', 'present', 'managed'] as const) {
+    for (const f of ['min', 'low', 'high', 'spanned', 'present', 'managed'] as const) {
       const v = z.counters[f];
       if (v !== undefined) out.push(zoneinfoCounter.emit({ field: f, value: v }));
     }
+    if (z.protection) out.push(zoneinfoProtection.emit(z.protection));
     if (z.startPfn !== undefined) out.push(zoneinfoStartPfn.emit(z.startPfn));
   }
   return out;
