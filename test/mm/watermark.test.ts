@@ -148,4 +148,14 @@ describe('the replay', () => {
     const bad = replayBootLog(lexBootLog(doctored, 'pc-4g.log'));
     assert.deepEqual(bad.mismatches.map((x) => [x.format, x.kernel, x.predicted]), [['zoneinfo', 'Node 0, zone Normal: low 5151', 'low 5150']]);
   });
+
+  it('names a zonelist rebuild at boot whose Total pages (managed above the high marks of then) differ', () => {
+    // memhp_default_state=online: the ACPI driver onlines the DIMMs in a subsys initcall.
+    const file = fileURLToPath(new URL('../../../test/corpus/pc-2g-dimm-auto-online.log', import.meta.url));
+    const text = readFileSync(file, 'utf8');
+    const line = 'Built 1 zonelists, mobility grouping on.  Total pages: 500434';
+    assert.ok(text.includes(line));
+    const bad = replayBootLog(lexBootLog(text.replace(line, line.replace('500434', '500435')), 'auto-online.log'));
+    assert.deepEqual(bad.mismatches.map((x) => [x.format, x.kernel, x.predicted]), [['zone.zonelists', line.replace('500434', '500435'), line]]);
+  });
 });
