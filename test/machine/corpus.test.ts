@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Firmware } from '../../src/arch/x86/firmware.js';
 import { loadMachineFile } from '../../src/machine/load-file.js';
 import { mergeSpans, type Span } from '../../src/machine/spans.js';
 import { lexBootLog } from '../../src/trace/dmesg.js';
@@ -42,6 +43,13 @@ function firstDump(lines: string[]): { reserved: Span[]; traced: Span[] } {
   return { reserved, traced };
 }
 
+/** node_distance() from the firmware: the SLIT between the nodes of its proximity domains, else 10 local, 20 remote. */
+function nodeDistance(fw: Firmware, numaOff: boolean, from: number, to: number): number {
+  const pxmOf = new Map([...(fw.srat?.memory ?? []), ...(fw.srat?.cpus ?? [])].map((e) => [e.nid, e.pxm]));
+  const row = numaOff ? undefined : fw.srat?.slit?.[pxmOf.get(from) ?? -1];
+  return row?.[pxmOf.get(to) ?? -1] ?? (from === to ? 10 : 20);
+}
+
 describe('example machines match the corpus boots', () => {
   it('mirror at least the 18 captured configurations', () => assert.ok(mirrored.length >= 18, mirrored.join(' ')));
 
@@ -61,8 +69,16 @@ describe('example machines match the corpus boots', () => {
       if (!numaOff) assert.deepEqual(sratCpuLines(fw), grab(/^SRAT: (PXM .*)$/));
       assert.equal(fw.srat === undefined, lines.includes('No NUMA configuration found'));
       assert.deepEqual([printkCut(`Command line: ${fw.cmdline}`)], grab(/^(Command line: .*)$/));
-      const proc = lexBootLog(text, file).captures.get('/proc/cmdline');
+      const captures = lexBootLog(text, file).captures;
+      const proc = captures.get('/proc/cmdline');
       if (proc) assert.deepEqual([fw.cmdline], proc.lines);
+      // numa=fake nodes get distances of their own making; every other boot exports the SLIT's.
+      const nodes = captures.get('/sys/devices/system/node');
+      if (nodes && !fw.cmdline.split(' ').some((a) => a.startsWith('numa=fake='))) {
+        const rows = nodes.lines.map((l) => /^node(\d+) .*distance=([\d,]+)$/.exec(l)).filter((m) => m !== null);
+        const nids = rows.map((m) => Number(m[1]));
+        assert.deepEqual(rows.map((m) => m[2]), nids.map((i) => nids.map((j) => nodeDistance(fw, numaOff, i, j)).join(',')));
+      }
       assert.deepEqual([String(fw.nrCpus)], grab(/^smpboot: Allowing (\d+) CPUs/));
 
       // The first dump holds exactly our early reservations plus what was traced before it;

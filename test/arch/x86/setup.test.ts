@@ -20,14 +20,10 @@ const mirrored = readdirSync(examples).filter((f) => existsSync(join(corpus, f.r
 const PREDICTED = /^(e820: (update|remove) |last_pfn = |user-defined|user: |NUMA: Node |No NUMA|Faking a node|Zone ranges:|  (DMA|DMA32|Normal|Device) |Movable zone start|  Node \d+: |Early memory node ranges|  node +\d+: |Initializing node|Initmem setup|On node \d+, zone|Built \d+ zonelists|Policy zone| {0,4}NODE_DATA\()/;
 
 /**
- * Known gaps, by machine file: the kernel's line and the one meminit prints instead.
- * pc-8g-numa4: QEMU gave the boot a SLIT (-numa dist), which machine files cannot describe;
- * parsing it makes numa_alloc_distance() take a page at the top of node 3 just before
- * NODE_DATA(3), so the kernel's NODE_DATA(3) sits one page lower.
+ * Known gaps, by machine file: the kernel's line and the one meminit prints instead, each with
+ * the reason a machine file cannot describe what the boot did. None at present.
  */
-const KNOWN_GAPS: Record<string, [kernel: string, meminit: string][]> = {
-  'pc-8g-numa4.yaml': [['NODE_DATA(3) allocated [mem 0x23ffd1000-0x23fffbfff]', 'NODE_DATA(3) allocated [mem 0x23ffd2000-0x23fffcfff]']],
-};
+const KNOWN_GAPS: Record<string, [kernel: string, meminit: string][]> = {};
 
 /**
  * The log up to the end of boot's build_all_zonelists() ("Policy zone:"). DIMMs onlined by the
