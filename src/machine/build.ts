@@ -6,14 +6,16 @@ import type { Board } from './board.js';
 import { inUsableRam, placedIn, rejectOverlaps } from './checks.js';
 import { placeDimms, placePmem } from './devices.js';
 import { e820Board } from './e820-board.js';
-import { defaultEarlyReserved, INITRD_SIZE, KERNEL_START } from './early.js';
+import { cpuFeatures } from './cpu-flags.js';
+import { defaultEarlyReserved, INITRD_SIZE, KERNEL_ALIGN, KERNEL_START, kernelBrkAt } from './early.js';
 import { machineError, MachineProblem, problem } from './errors.js';
 import { firstIssue, zodErrorMap } from './issues.js';
 import { qemuBoard } from './qemu-board.js';
 import { type MachineConfig, machineSchema } from './schema.js';
+import { slitOf } from './slit.js';
 import { buildSrat, PxmMap } from './srat.js';
 import type { MachineSpec } from './types.js';
-import { memRange } from './units.js';
+import { hex, memRange } from './units.js';
 
 /** The command line of every corpus boot (tools/corpus/capture.sh with nokaslr). */
 export const DEFAULT_CMDLINE = 'console=ttyS0 memblock=debug ignore_loglevel nokaslr';
@@ -46,20 +48,30 @@ function boardFor(cfg: MachineConfig): Board {
   return cfg.e820 ? e820Board(cfg) : qemuBoard(cfg);
 }
 
+/** Where the loader put the kernel (_text): 16M, or kernelStart, on a CONFIG_PHYSICAL_ALIGN step from there up. */
+function kernelStartOf(cfg: MachineConfig): number {
+  const at = cfg.kernelStart;
+  if (at === undefined) return KERNEL_START;
+  if (at < KERNEL_START) problem(['kernelStart'], `${hex(at)} is below ${hex(KERNEL_START)} (LOAD_PHYSICAL_ADDR), where the kernel always runs from or above`);
+  if (at % KERNEL_ALIGN !== 0) problem(['kernelStart'], `${hex(at)} is not 2 MiB aligned (CONFIG_PHYSICAL_ALIGN); the kernel is placed on 2 MiB boundaries`);
+  return at;
+}
+
 /** The user's reservations, or the defaults once the kernel image and initrd are known to fit. */
-function earlyReserved(cfg: MachineConfig, board: Board, e820: readonly FirmwareE820Entry[]): EarlyReservation[] {
+function earlyReserved(cfg: MachineConfig, board: Board, e820: readonly FirmwareE820Entry[], kernelStart: number): EarlyReservation[] {
   if (cfg.earlyReserved) {
     if (cfg.initrd !== undefined) problem(['initrd'], 'has no effect next to earlyReserved; list the initrd there');
     rejectOverlaps(placedIn(['earlyReserved'], cfg.earlyReserved));
     return cfg.earlyReserved.map((r) => ({ base: r.start, size: r.end - r.start, what: r.what ?? 'reserved' }));
   }
-  const res = defaultEarlyReserved(e820, cfg.initrd ?? INITRD_SIZE);
+  const res = defaultEarlyReserved(e820, cfg.initrd ?? INITRD_SIZE, kernelStart);
   // The kernel image and the initrd after it must sit in RAM, in that order, without touching.
   let prevEnd = 0;
-  for (const r of res.filter((x) => x.base + x.size > KERNEL_START)) {
+  for (const r of res.filter((x) => x.base + x.size > kernelStart)) {
     const where = memRange(r.base, r.base + r.size);
     if (r.base < prevEnd) problem(cfg.initrd !== undefined ? ['initrd'] : board.ramPath, `the ${r.what} ${where} would overlap the kernel image; RAM below 4G is too small`);
-    if (!inUsableRam({ start: r.base, end: r.base + r.size }, e820)) problem(board.ramPath, `the ${r.what} ${where} is not inside usable RAM`);
+    const path = r.base === kernelStart && cfg.kernelStart !== undefined ? ['kernelStart'] : board.ramPath;
+    if (!inUsableRam({ start: r.base, end: r.base + r.size }, e820)) problem(path, `the ${r.what} ${where} is not inside usable RAM`);
     prevEnd = r.base + r.size;
   }
   return res;
@@ -77,8 +89,17 @@ function assemble(cfg: MachineConfig, defaultName: string): MachineSpec {
 
   const map = new PxmMap();
   const srat = board.sratMemory && buildSrat(board.cpus, [...board.sratMemory, ...pmem.srat], map);
+  if (cfg.distances) {
+    const slit = slitOf(cfg.distances, srat !== undefined);
+    if (srat) srat.slit = slit;
+  }
   const nidOf = (pxm: number) => (srat ? map.nid(pxm) : 0);
-  const firmware: Firmware = { e820, srat, cmdline, nrCpus: board.nrCpus, earlyReserved: earlyReserved(cfg, board, e820) };
+  const kernelStart = kernelStartOf(cfg);
+  const firmware: Firmware = { e820, srat, cmdline, nrCpus: board.nrCpus, earlyReserved: earlyReserved(cfg, board, e820, kernelStart) };
+  // Left out unless given: firmware.ts reads their absence as Debian's nokaslr brk and qemu64.
+  if (cfg.kernelStart !== undefined) firmware.brk = kernelBrkAt(kernelStart);
+  const cpu = cpuFeatures(cfg.cpuFlags);
+  if (cpu) firmware.cpu = cpu;
   return {
     name: cfg.name ?? defaultName,
     description: cfg.description ?? '',

@@ -7,11 +7,14 @@ import { E820_MAX_ENTRIES_ZEROPAGE, E820Type } from '../arch/x86/e820-types.js';
 import { MAX_NUMNODES } from '../include/mmzone.js';
 import { bytes, describeInput, intIn, ranged, SIZE_HINT } from './fields.js';
 import { MAX_RAM_SLOTS, QEMU_MACHINES } from './qemu.js';
+import { MAX_PXM_DOMAINS } from './srat.js';
 
 /** NR_CPUS of Debian's amd64 config ("setup_percpu: NR_CPUS:8192"). */
 export const MAX_CPUS = 8192;
 /** NR_NODE_MEMBLKS (MAX_NUMNODES * 2): the most SRAT memory ranges Linux keeps. */
 export const MAX_SRAT_MEMORY = MAX_NUMNODES * 2;
+/** Linux maps proximity domains 0..255 only, so a bigger SLIT says nothing more. */
+const MAX_SLIT_LOCALITIES = MAX_PXM_DOMAINS;
 
 /** e820 type names a file may use, with their numbers (arch/x86/include/asm/e820/types.h). */
 export const E820_TYPE_NAMES = {
@@ -56,6 +59,12 @@ const dimm = z.strictObject({
   node: nodeId.optional(),
 });
 
+/** QEMU -cpu flags (`-cpu qemu64,+pdpe1gb,+la57`) that change memory init; see cpu-flags.ts. */
+export const CPU_FLAGS = ['pdpe1gb', 'la57'] as const;
+
+/** A SLIT distance: one byte (ACPI 6.4 5.2.17); 255 means unreachable. */
+const distance = intIn(0, 255, 'a distance');
+
 export const PMEM_TYPES = ['memmap', 'pram', 'pmem'] as const;
 const pmem = z.strictObject({
   start: bytes('start', { page: true }).optional(),
@@ -71,6 +80,7 @@ export const machineSchema = z.strictObject({
   machine: z.enum(QEMU_MACHINES).optional(),
   accel: z.enum(['tcg', 'kvm']).optional(),
   cpuVendor: z.enum(['amd', 'intel']).optional(),
+  cpuFlags: z.array(z.enum(CPU_FLAGS)).optional(),
   maxRamBelow4G: bytes('size', { page: true }).optional(),
   cmdline: z.string().optional(),
   append: z.string().optional(),
@@ -79,12 +89,15 @@ export const machineSchema = z.strictObject({
   nodes: z.array(node).min(1).max(MAX_NUMNODES).optional(),
   e820: z.array(ranged({ type: e820Type }, false)).min(1).max(E820_MAX_ENTRIES_ZEROPAGE).optional(),
   srat: srat.optional(),
+  /** The ACPI SLIT, rows by proximity domain (QEMU: -numa dist); square, checked in slit.ts. */
+  distances: z.array(z.array(distance).min(1)).min(1).max(MAX_SLIT_LOCALITIES).optional(),
   maxmem: bytes('size', { page: true }).optional(),
   slots: intIn(1, MAX_RAM_SLOTS, 'a slot count').optional(),
   dimms: z.array(dimm).optional(),
   pmem: z.array(pmem).optional(),
   biosReserved: bytes('size', { page: true, zero: true }).optional(),
   initrd: bytes('size', { page: false, zero: true }).optional(),
+  kernelStart: bytes('start', { page: true }).optional(),
   earlyReserved: z.array(ranged({ what: z.string().optional() }, false)).optional(),
 });
 

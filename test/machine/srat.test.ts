@@ -2,6 +2,8 @@
 // two cases are corpus boots (pc-8g-numa4, pc-4g-numa2-hotplug).
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { bootMachine } from '../../src/arch/x86/setup.js';
+import { machineNew } from '../../src/kernel/machine.js';
 import { parseMachine } from '../../src/machine/index.js';
 import { sratCpuLines, sratLines } from './fixture.js';
 
@@ -126,5 +128,38 @@ describe('SRAT', () => {
     ]);
     assert.deepEqual(sratCpuLines(fw), ['PXM 0 -> APIC 0x00 -> Node 0', 'PXM 1 -> APIC 0x02 -> Node 1']);
     assert.equal(fw.nrCpus, 2);
+  });
+});
+
+describe('SLIT (distances)', () => {
+  const numa4 = 'machine: pc\nnodes: [{memory: 2G, cpus: 1}, {memory: 2G, cpus: 1}, {memory: 2G, cpus: 1}, {memory: 2G, cpus: 1}]\n';
+  const far = 'distances: [[10, 20, 30, 30], [20, 10, 30, 30], [30, 30, 10, 20], [30, 30, 20, 10]]\n';
+  const boot = (yaml: string): string[] => {
+    const s = parseMachine(yaml, 'm.yaml');
+    return bootMachine(machineNew(s.name, s.firmware)).printk.lines.map((l) => l.text);
+  };
+  const nodeData3 = (lines: string[]) => lines.find((t) => t.startsWith('NODE_DATA(3) allocated'));
+
+  it('rows by proximity domain, as written', () => {
+    assert.deepEqual(parseMachine(numa4 + far, 'm.yaml').firmware.srat?.slit, [[10, 20, 30, 30], [20, 10, 30, 30], [30, 30, 10, 20], [30, 30, 20, 10]]);
+    assert.equal(parseMachine(numa4, 'm.yaml').firmware.srat?.slit, undefined);
+  });
+
+  it('an e820 machine takes distances beside its srat', () => {
+    const yaml = 'e820: [{start: 0, end: 0x9fc00, type: usable}, {start: 0x100000, end: 2G, type: usable}]\n'
+      + 'srat: {memory: [{node: 0, start: 0, end: 1G}, {node: 1, start: 1G, end: 2G}]}\ndistances: [[10, 15], [15, 10]]\n';
+    assert.deepEqual(parseMachine(yaml, 'm.yaml').firmware.srat?.slit, [[10, 15], [15, 10]]);
+  });
+
+  // pc-8g-numa4: numa_alloc_distance() takes a page at the top of node 3 before NODE_DATA(3).
+  it('a valid SLIT costs the distance table a page below NODE_DATA(3)', () => {
+    assert.equal(nodeData3(boot(numa4 + far)), 'NODE_DATA(3) allocated [mem 0x23ffd1000-0x23fffbfff]');
+    assert.equal(nodeData3(boot(numa4)), 'NODE_DATA(3) allocated [mem 0x23ffd2000-0x23fffcfff]');
+  });
+
+  it('a SLIT Linux finds invalid (20 on the diagonal) is reported and not used', () => {
+    const lines = boot(numa4 + 'distances: [[20, 20, 30, 30], [20, 10, 30, 30], [30, 30, 10, 20], [30, 30, 20, 10]]\n');
+    assert.ok(lines.includes('ACPI: SLIT table looks invalid. Not used.'));
+    assert.equal(nodeData3(lines), nodeData3(boot(numa4)));
   });
 });

@@ -15,7 +15,6 @@ import { splitMemRange } from '../../../src/arch/x86/split-mem-range.js';
 import { machineNew } from '../../../src/kernel/machine.js';
 import { Printk } from '../../../src/kernel/printk.js';
 import { loadMachineFile } from '../../../src/machine/load-file.js';
-import { parseMachine } from '../../../src/machine/index.js';
 import type { MachineSpec } from '../../../src/machine/index.js';
 import * as MB from '../../../src/mm/memblock.js';
 import { lexBootLog } from '../../../src/trace/dmesg.js';
@@ -73,27 +72,10 @@ function modelBlock(spec: MachineSpec): string[] {
   return out;
 }
 
-/**
- * Machines for corpus boots that have no example file yet. pc-4g-numa2-movable-node boots
- * bottom-up: reserve_real_mode() lands at 0x10000 and the mapping needs no memblock page.
- */
-const INLINE: Record<string, string> = {
-  'pc-4g-numa2-movable-node.log': [
-    'machine: pc',
-    'nodes:',
-    '  - { memory: 2G, cpus: 1 }',
-    '  - { memory: 2G, cpus: 1 }',
-    'maxmem: 8G',
-    'slots: 2',
-    'append: movable_node',
-  ].join('\n'),
-};
-
+/** The example machine of a corpus log, if it has one. */
 function machineFor(log: string): MachineSpec | undefined {
   const yaml = join(examples, log.replace(/\.log$/, '.yaml'));
-  if (existsSync(yaml)) return loadMachineFile(yaml);
-  const inline = INLINE[log];
-  return inline === undefined ? undefined : parseMachine(inline, log.replace(/\.log$/, '.yaml'));
+  return existsSync(yaml) ? loadMachineFile(yaml) : undefined;
 }
 
 describe('init_mem_mapping of the example machines against the corpus', () => {

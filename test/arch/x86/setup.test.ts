@@ -21,13 +21,35 @@ const PREDICTED = /^(e820: (update|remove) |last_pfn = |user-defined|user: |NUMA
 
 /**
  * Known gaps, by machine file: the kernel's line and the one meminit prints instead.
- * pc-8g-numa4: QEMU gave the boot a SLIT (-numa dist), which machine files cannot describe;
- * parsing it makes numa_alloc_distance() take a page at the top of node 3 just before
- * NODE_DATA(3), so the kernel's NODE_DATA(3) sits one page lower.
+ *
+ * The UEFI boots (q35-4g-uefi*, q35-6g-numa2-uefi): after the first MEMBLOCK dump,
+ * efi_reserve_boot_services() reserves OVMF's boot-services memory, which the kernel frees
+ * again late in boot. A machine file's reservations all come before that dump (earlyReserved),
+ * so the boot-services ranges cannot be given. Of them, [0x900000, 0x1000000) lies in ZONE_DMA
+ * above the first MiB: memblock_find_dma_reserve() counts its 1792 pages as reserved, so the
+ * kernel's "Total pages" (the sum of the zones' managed-page estimates) is 1792 below meminit's.
  */
-const KNOWN_GAPS: Record<string, [kernel: string, meminit: string][]> = {
-  'pc-8g-numa4.yaml': [['NODE_DATA(3) allocated [mem 0x23ffd1000-0x23fffbfff]', 'NODE_DATA(3) allocated [mem 0x23ffd2000-0x23fffcfff]']],
+const efiBootServicesInDma = (zonelists: number, kernel: number): [string, string] => {
+  const built = (pages: number) => `Built ${zonelists} zonelists, mobility grouping on.  Total pages: ${pages}`;
+  return [built(kernel), built(kernel + 1792)];
 };
+const KNOWN_GAPS: Record<string, [kernel: string, meminit: string][]> = {
+  'q35-4g-uefi.yaml': [efiBootServicesInDma(1, 1028763)],
+  'q35-4g-uefi-add-efi-memmap.yaml': [efiBootServicesInDma(1, 1028763)],
+  'q35-4g-uefi-efi-debug.yaml': [efiBootServicesInDma(1, 1028763)],
+  'q35-6g-numa2-uefi.yaml': [efiBootServicesInDma(2, 1544859)],
+};
+
+/**
+ * The log up to the end of boot's build_all_zonelists() ("Policy zone:"). DIMMs onlined by the
+ * ACPI driver later in boot (memhp_default_state=online…) rebuild the zonelists and print
+ * "Built N zonelists" again; that is memory hotplug, not the setup bootMachine() runs (replay
+ * checks how many rebuilds there are).
+ */
+function bootSetupLines(log: string[]): string[] {
+  const end = log.findIndex((t) => t.startsWith('Policy zone: '));
+  return end < 0 ? log : log.slice(0, end + 1);
+}
 
 describe('boot of example machines against the corpus', () => {
   for (const file of mirrored) {
@@ -36,7 +58,7 @@ describe('boot of example machines against the corpus', () => {
       const m = bootMachine(machineNew(spec.name, spec.firmware));
       const mine = m.printk.lines.map((l) => l.text);
       const gaps = new Map(KNOWN_GAPS[file] ?? []);
-      const log = lexBootLog(readFileSync(join(corpus, file.replace(/\.yaml$/, '.log')), 'utf8'), file).kernel.map((l) => l.text);
+      const log = bootSetupLines(lexBootLog(readFileSync(join(corpus, file.replace(/\.yaml$/, '.log')), 'utf8'), file).kernel.map((l) => l.text));
       for (const kernel of gaps.keys()) assert.ok(log.includes(kernel), `known gap no longer in the log: ${kernel}`);
       assert.deepEqual(mine.filter((t) => PREDICTED.test(t)), log.filter((t) => PREDICTED.test(t)).map((t) => gaps.get(t) ?? t));
     });
