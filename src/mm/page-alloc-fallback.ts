@@ -3,10 +3,11 @@
 // largest first, and steal_suitable_fallback() moves it (and, when worth it, the rest of its
 // pageblock) over to the requested type. No CMA in Debian's config, so no MIGRATE_CMA fallback.
 //
-// Simplified, against 6.1: boost_watermark() is not modelled (meminit has no watermarks; it
-// only raises zone->watermark_boost and wakes kswapd); find_suitable_fallback() is only used
-// with only_stealable = false (compaction's caller is not modelled), so its can_steal answer is
-// can_steal_fallback(order, start type) whenever a fallback list is non-empty.
+// Simplified, against 6.1: boost_watermark() is not modelled (it only raises
+// zone->watermark_boost and wakes kswapd; mm/watermark.ts keeps the boost at 0);
+// find_suitable_fallback() is only used with only_stealable = false (compaction's caller is not
+// modelled), so its can_steal answer is can_steal_fallback(order, start type) whenever a
+// fallback list is non-empty.
 import { MIGRATE_TYPES, MigrateType, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER, MAX_ORDER } from '../include/mmzone.js';
 import { PG } from '../include/page-flags.js';
 import type { BuddyZone } from './free-area.js';

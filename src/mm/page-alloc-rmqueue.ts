@@ -2,9 +2,9 @@
 // __rmqueue_smallest, rmqueue, prep_new_page, and __alloc_pages' fast path walking the zonelist.
 // Blocks are named by pfn; -1 means no page.
 //
-// Not modelled: per-cpu lists (rmqueue() goes to the buddy lists for every order), watermarks
-// (every zone of the zonelist is tried; so _deferred_grow_zone() is only asked when a zone has
-// nothing, not when it runs under its watermark), the HighAtomic reserve (ALLOC_HIGHATOMIC,
+// Not modelled: per-cpu lists (rmqueue() goes to the buddy lists for every order), watermark
+// checks (mm/watermark.ts computes the marks, but every zone of the zonelist is tried; so
+// _deferred_grow_zone() is only asked when a zone has nothing, not when it runs under its mark), the HighAtomic reserve (ALLOC_HIGHATOMIC,
 // ALLOC_OOM), cpusets, dirty limits, and the slow path (no reclaim or compaction: when the
 // fast path fails, the allocation fails).
 import { MAX_ORDER, ZoneType } from '../include/mmzone.js';

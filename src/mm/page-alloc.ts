@@ -4,7 +4,7 @@
 // migratetype fallback in page-alloc-fallback.ts, the lists themselves in free-area.ts.
 //
 // Not modelled: per-cpu page lists (every free goes straight to __free_one_page with FPI_NONE,
-// as the pcp drain would later), watermarks, page reporting, DEBUG_PAGEALLOC guard pages,
+// as the pcp drain would later), watermark checks, page reporting, DEBUG_PAGEALLOC guard pages,
 // compaction capture, page shuffling (page_alloc.shuffle is off unless asked for on the command
 // line, so is_shuffle_order() is false), compound pages (__GFP_COMP).
 import { MAX_NR_ZONES, MAX_ORDER, MigrateType, PAGEBLOCK_ORDER } from '../include/mmzone.js';

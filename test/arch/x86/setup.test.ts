@@ -44,7 +44,7 @@ const KNOWN_GAPS: Record<string, [kernel: string, meminit: string][]> = {
  * The log up to the end of boot's build_all_zonelists() ("Policy zone:"). DIMMs onlined by the
  * ACPI driver later in boot (memhp_default_state=online…) rebuild the zonelists and print
  * "Built N zonelists" again; that is memory hotplug, not the setup bootMachine() runs (replay
- * checks how many rebuilds there are).
+ * checks those lines, Total pages included).
  */
 function bootSetupLines(log: string[]): string[] {
   const end = log.findIndex((t) => t.startsWith('Policy zone: '));
