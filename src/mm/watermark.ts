@@ -1,10 +1,10 @@
 // Zone watermarks and lowmem reserves (mm/page_alloc.c, 6.1): calculate_min_free_kbytes(),
 // __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(), init_per_zone_wmark_min() and
 // nr_free_zone_pages(); with khugepaged's set_recommended_min_free_kbytes() (mm/khugepaged.c)
-// and hugepage_init()'s part in it (mm/huge_memory.c). Platform-free and pure: the callers pass
-// each zone's managed pages as they are at that moment of boot or hotplug, because the kernel
-// computes these at fixed points (postcore and subsys initcalls, every online and offline) and
-// never again, while managed pages keep changing between them.
+// and hugepage_init()'s part in it (mm/huge_memory.c). The formulas take each zone's managed
+// pages as they are at that moment of boot or hotplug, because the kernel computes these at
+// fixed points (postcore and subsys initcalls, every online and offline) and never again, while
+// managed pages keep changing between them; the last functions apply them to a Machine.
 import { MAX_NR_ZONES, PAGEBLOCK_NR_PAGES, ZoneType } from '../include/mmzone.js';
 import type { Machine } from '../kernel/machine.js';
 import { MIGRATE_PCPTYPES } from './pageblock.js';
