@@ -146,6 +146,8 @@ export function hotplugReplayMachine(
   memoryHotplugInit(m, { reserved });
   const offset = new Map<string, number>();
   for (const [k, v] of managedNow(m)) offset.set(k, (bootManaged?.get(k) ?? v) - v);
+  /** The model's managed pages plus what only the log knows was freed. */
+  const managedView = (): ZoneCounts => new Map([...managedNow(m)].map(([k, v]) => [k, v + (offset.get(k) ?? 0)]));
   // The watermarks as the log places them; the ACPI driver onlines boot-time DIMMs in a subsys
   // initcall, before the initrd and the kernel image are freed, so its recomputes count what
   // was managed then; the actions, run from the initramfs, count everything.
@@ -164,10 +166,8 @@ export function hotplugReplayMachine(
     const ret = acpiMemoryDeviceAdd(m, dimmNodeOf(m, log, r.start, m.hotplug!.blocks.blockSize), r.start, r.size);
     if (ret) ctx.notes.push(`${ctx.file}: hot-added range 0x${r.start.toString(16)}+0x${r.size.toString(16)}: add_memory failed in the model (${errnoText(ret)})`);
   }
-  if (watermarks) adjustTo(new Map([...managedNow(m)].map(([k, v]) => [k, v + (offset.get(k) ?? 0)])));
-  return {
-    managed: () => (bootManaged ? new Map([...managedNow(m)].map(([k, v]) => [k, v + (offset.get(k) ?? 0)])) : undefined),
-  };
+  if (watermarks) adjustTo(managedView());
+  return { managed: () => (bootManaged ? managedView() : undefined) };
 }
 
 /**
