@@ -12,7 +12,7 @@ import type { BootLog } from './dmesg.js';
 import { iomemTopLine, memoryBlockLine, memorySubsysAttr, type MemoryBlockLine } from './formats/memory-block.js';
 import type { ReplayContext } from './replay-context.js';
 import { memInit } from '../arch/x86/mem-init.js';
-import { watermarkStateClone, wmarkKey, type WatermarkState } from '../mm/watermark.js';
+import { watermarkStateClone, wmarkKey } from '../mm/watermark.js';
 import { acpiMemoryDeviceAdd } from '../drivers/acpi/acpi-memhotplug.js';
 import { managedNow } from '../fs/proc/index.js';
 import { errnoText, parseScript, runLine, ScriptError, type ScriptLine } from '../shell/script.js';
@@ -22,7 +22,7 @@ import { earlySection, pfnToSection } from '../mm/sparse.js';
 import { kpageflagsRun, type KpageflagsRun } from './formats/kpageflags.js';
 import { checkKpageflagsCapture } from './replay-kpageflags.js';
 import { checkZoneinfoCapture } from './replay-captures.js';
-import type { ZoneCounts } from './replay-managed.js';
+import type { PredictedWatermarks, ZoneCounts } from './replay-managed.js';
 
 /**
  * System RAM ranges of an iomem capture that no e820 entry has: memory hot-added at boot (whole
@@ -139,7 +139,7 @@ export interface HotplugReplay {
  */
 export function hotplugReplayMachine(
   ctx: Pick<ReplayContext, 'm' | 'file' | 'notes'>, log: BootLog, bootManaged: ZoneCounts | undefined, reserved: 'keep' | 'drop' = 'keep',
-  watermarks?: { state: WatermarkState; subsysManaged: ZoneCounts },
+  watermarks?: PredictedWatermarks,
 ): HotplugReplay {
   const m = ctx.m;
   memInit(m, { strategy: 'parallel' });

@@ -10,7 +10,7 @@ import type { Machine } from '../kernel/machine.js';
 import { forEachFreeMemRange, forEachMemPfnRange, memblockClearHotplug } from '../mm/memblock.js';
 import { populatedZone, zoneEndPfn } from '../mm/zone.js';
 import type { MemInitInfo } from './formats/free.js';
-import { bootWatermarks, wmarkZonesOf, type WatermarkState, type WmarkZone } from '../mm/watermark.js';
+import { bootWatermarks, wmarkZonesOf, type WatermarkState } from '../mm/watermark.js';
 import { lateSpans, type LateFree, type LateFreeStage, type Span } from './replay-late-frees.js';
 
 /** Managed pages per "nid:zone name". */
@@ -34,15 +34,23 @@ function credit(m: Machine, out: ZoneCounts, startPfn: number, endPfn: number): 
   }
 }
 
+/** The boot's watermarks, and the managed pages of the subsys initcalls they were last computed over. */
+export interface PredictedWatermarks {
+  state: WatermarkState;
+  /** What was managed when hugepage_init() ran, and when the ACPI driver onlined boot-time DIMMs after it. */
+  subsysManaged: ZoneCounts;
+}
+
 /**
  * The watermarks the boot left: init_per_zone_wmark_min() over the managed pages before the
  * initcalls, hugepage_init() over those after the arch initcalls (EFI boot services freed), as
  * the log's late frees place them.
  */
-export function predictWatermarks(m: Machine, late: readonly LateFree[] | undefined): WatermarkState | undefined {
+export function predictWatermarks(m: Machine, late: readonly LateFree[] | undefined): PredictedWatermarks | undefined {
   if (!m.memblock || !m.zones || !late) return undefined;
-  const at = (stage: LateFreeStage): WmarkZone[] => wmarkZonesOf(m, predictManaged(m, lateSpans(late, stage)));
-  return bootWatermarks(m, at('boot'), at('arch'));
+  const at = (stage: LateFreeStage): ZoneCounts => predictManaged(m, lateSpans(late, stage))!;
+  const subsysManaged = at('arch');
+  return { state: bootWatermarks(m, wmarkZonesOf(m, at('boot')), wmarkZonesOf(m, subsysManaged)), subsysManaged };
 }
 
 /** The managed pages of every populated zone, given the log's late frees (replay-late-frees.ts); undefined without them. */

@@ -326,9 +326,9 @@ class Replay implements ReplayContext {
     this.managed = predictManaged(this.m, spans);
     const watermarks = predictWatermarks(this.m, late);
     const hr = !this.opts.bootOnly && this.needsHotplugMachine()
-      ? hotplugReplayMachine(this, this.log, this.managed, this.opts.hotplugReserved, watermarks && { state: watermarks, subsysManaged: predictManaged(this.m, lateSpans(late!, 'arch'))! })
+      ? hotplugReplayMachine(this, this.log, this.managed, this.opts.hotplugReserved, watermarks)
       : undefined;
-    if (!hr && watermarks) this.m.watermarks = watermarks;
+    if (!hr && watermarks) this.m.watermarks = watermarks.state;
     // Without actions, the boot's memory blocks (and the DIMMs hot-added at boot) need no struct pages.
     const planned = !hr && !this.opts.bootOnly && this.log.captures.has(MEMORY_DIR) && !!this.m.zones && !!this.m.memblock && planBootMemoryBlocks(this.m, this.log);
     checkZoneinfoCapture(this, this.log, hr ? hr.managed() : this.managed);
