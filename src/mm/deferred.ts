@@ -6,12 +6,12 @@
 // Only the highest zone of a node is ever deferred, and always from a section boundary, so one
 // zone and its free ranges describe all the work of a node.
 import { MAX_ORDER, MAX_ORDER_NR_PAGES, MigrateType, PAGEBLOCK_NR_PAGES, PAGEBLOCK_ORDER, PAGES_PER_SECTION } from '../include/mmzone.js';
-import { FlagsHi, FlagsLo, PageType, PG } from '../include/page-flags.js';
+import { FlagsHi, FlagsLo, PageType } from '../include/page-flags.js';
 import { roundUp } from '../include/pfn.js';
 import { forEachFreeMemPfnRangeInZone, type PfnRange } from './memblock-iter.js';
 import type { Memblock } from './memblock-type.js';
 import { initSinglePages, PAGE_WORDS, pageLinksHi, PageWord, pageWord, setBuddyOrder, vmemmapHi, vmemmapLo } from './page.js';
-import { freeCorePagesJs, freePagesCore, freePagesPrepareHead, type BuddyFreeTarget } from './page-free-core.js';
+import { FREE_CORE_KEEP_LO, freeCorePagesJs, freePagesCore, freePagesPrepareHead, type BuddyFreeTarget } from './page-free-core.js';
 import { initSinglePageRange } from './page-init.js';
 import { getPageblockMigratetype, setPageblockMigratetype, setPageblockMigratetypeRange } from './pageblock.js';
 import { earlySection, pfnToSection, pfnValid, validSection, type Memmap } from './sparse.js';
@@ -188,7 +188,7 @@ export function deferredInitMaxorderBlocks(ctx: DeferredContext, z: DeferredZone
   if (k) {
     k.maxorderBlocks(
       mm.byteOffset + w * 4, n, FlagsLo.LAST_CPUPID_BITS, pageLinksHi(z.zid, z.nid), vmemmapLo(pfn) + 8, vmemmapHi(pfn),
-      ~(1 << PG.reserved) & ~FlagsLo.CHECK_AT_PREP, FlagsLo.LAST_CPUPID_BITS, FlagsHi.LAST_CPUPID_BITS, ~FlagsLo.CHECK_AT_PREP, PageType.buddy,
+      FREE_CORE_KEEP_LO, FlagsLo.LAST_CPUPID_BITS, FlagsHi.LAST_CPUPID_BITS, ~FlagsLo.CHECK_AT_PREP, PageType.buddy,
     );
   } else {
     maxorderBlocksJs(mm, w, pfn, n, z.zid, z.nid);
@@ -209,7 +209,7 @@ function maxorderBlocksJs(mm: Uint32Array, w: number, pfn: number, n: number, zi
     const o = w + b * blockWords;
     initSinglePages(mm, o, pfn + b * MAX_ORDER_NR_PAGES, MAX_ORDER_NR_PAGES, zid, nid);
     for (let h = o; h < o + blockWords; h += PAGEBLOCK_NR_PAGES * PAGE_WORDS) {
-      freeCorePagesJs(mm, h, PAGEBLOCK_NR_PAGES, ~(1 << PG.reserved) & ~FlagsLo.CHECK_AT_PREP);
+      freeCorePagesJs(mm, h, PAGEBLOCK_NR_PAGES, FREE_CORE_KEEP_LO);
       freePagesPrepareHead(mm, h);
     }
     setBuddyOrder(mm, o, MAX_ORDER - 1);

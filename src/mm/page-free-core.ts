@@ -14,6 +14,13 @@ import { sectionKernel } from './wasm/page-kernel.js';
 /** fpi_t flags of __free_pages_ok() / __free_one_page(). */
 export const Fpi = { NONE: 0, SKIP_REPORT_NOTIFY: 1, TO_TAIL: 2, SKIP_KASAN_POISON: 4 } as const;
 
+/**
+ * Flags-low mask of the per-page pass when __free_pages_core()'s PG_reserved clearing and
+ * free_pages_prepare()'s PAGE_FLAGS_CHECK_AT_PREP clearing go in one pass (the wasm kernel's
+ * freeCorePages(), deferred init's whole blocks).
+ */
+export const FREE_CORE_KEEP_LO = ~(1 << PG.reserved) & ~FlagsLo.CHECK_AT_PREP;
+
 /** The buddy allocator as the free path sees it. */
 export interface BuddyFreeTarget {
   /** __free_one_page(): put the prepared block [pfn, pfn + 2^order) on zone (nid, zid)'s free lists, merging. */
@@ -79,7 +86,7 @@ export function freePagesCore(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 
   if (k) {
     // One pass for both loops: PG_reserved and refcount here, free_pages_prepare()'s flag clearing
     // of every page (the head's is redone after its last_cpupid reset), as freePagesOk() would.
-    k.freeCorePages(mm.byteOffset + w * 4, n, ~(1 << PG.reserved) & ~FlagsLo.CHECK_AT_PREP);
+    k.freeCorePages(mm.byteOffset + w * 4, n, FREE_CORE_KEEP_LO);
     pageZone(ctx, mm, w).managedPages += n;
     freePagesOkHead(buddy, ctx, mm, w, pfn, order, Fpi.TO_TAIL | Fpi.SKIP_KASAN_POISON);
     return;
