@@ -9,7 +9,7 @@ import type { DeferredNodeReport } from '../mm/deferred-run.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
 import { forEachValidSection, MemmapBudgetError } from '../mm/sparse.js';
 import { deferredPoolPlan, deferredPoolStart, pageAllocInitLateThreads } from '../node/deferred-threads.js';
-import { groupByMobilityDisabled, memInitEarly, type MemInitOptions } from '../arch/x86/mem-init.js';
+import { groupByMobilityDisabled, memInitEarly, memInitInitcalls, type MemInitOptions } from '../arch/x86/mem-init.js';
 import { nodesWithMemory } from '../mm/deferred-run.js';
 import { deferredNodeWork } from '../mm/deferred-work.js';
 import { Progress } from './progress.js';
@@ -112,6 +112,7 @@ async function deferredOnThreads(
   try {
     const r = await pageAllocInitLateThreads(inp, { strategy, maxThreads: workers, printk: m.printk, pool });
     await pool.stop(); // on failure pageAllocInitLateThreads() stopped it
+    memInitInitcalls(m);
     return r.reports;
   } finally {
     clearInterval(poll);

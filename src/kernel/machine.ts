@@ -49,6 +49,14 @@ export interface Machine {
   nd?: NdBus;
   /** ZONE_DEVICE: live pgmaps (memremap_pages()), created on first use. */
   pgmaps?: PgmapRegistry;
+  /**
+   * The EFI boot-services memory efi_reserve_boot_services() reserved and may hand back, as byte
+   * ranges [start, end) from 1 MiB up (efi_unmap_boot_services()'s ranges_to_free); set on UEFI
+   * boots, emptied once efi_free_boot_services() ran.
+   */
+  efiRangesToFree?: [number, number][];
+  /** Byte ranges freed late in boot though memblock still lists them as reserved (the EFI ones). */
+  lateFreed?: [number, number][];
   /** min_free_kbytes and each zone's watermarks and lowmem reserves, once the memInit phase set them. */
   watermarks?: WatermarkState;
   /**

@@ -91,6 +91,8 @@ export interface KernelParams {
   memEncrypt: boolean;
   ignoreLoglevel: boolean;
   pageAllocShuffle: boolean;
+  /** efi=debug (EFI_DBG): keep EFI boot-services memory reserved instead of freeing it. */
+  efiDebug: boolean;
   /** transparent_hugepage=; Debian's build default is always (CONFIG_TRANSPARENT_HUGEPAGE_ALWAYS). */
   transparentHugepage: ThpMode;
   /** Arguments meminit does not model, in order. */
@@ -119,6 +121,7 @@ function defaultParams(cmdline: string): KernelParams {
     memEncrypt: false,
     ignoreLoglevel: false,
     pageAllocShuffle: false,
+    efiDebug: false,
     transparentHugepage: 'always',
     unknown: [],
     errors: [],
@@ -227,6 +230,16 @@ const HANDLERS: Record<string, Handler> = {
     const v = ONLINE_POLICIES.find((s) => a.val !== undefined && sysfsStreq(a.val, s));
     if (v) p.onlinePolicy = v;
     else err(ONLINE_POLICIES.join(' or '), '"Booting kernel: … invalid for parameter", value unchanged');
+  },
+  // parse_efi_cmdline(): comma-separated options; only debug matters to memory init.
+  efi(p, a, err) {
+    if (a.val === undefined) {
+      err('debug, noruntime, runtime or nosoftreserve', '"need at least one option", returns -EINVAL: "Malformed early option"');
+      p.early.push({ kind: 'other', param: a.param, ret: EINVAL });
+      return;
+    }
+    if (parseOptionStr(a.val, 'debug')) p.efiDebug = true;
+    p.early.push({ kind: 'other', param: a.param, ret: 0 });
   },
   // sme_enable() reads the raw command line: only "on" turns SME on.
   mem_encrypt(p, a, err) {

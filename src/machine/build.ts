@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // A parsed machine description → MachineSpec: validate the shape (zod), lay out the RAM,
 // add persistent memory, DIMMs and early reservations, and check what the kernel will need.
-import type { EarlyReservation, Firmware, FirmwareE820Entry } from '../arch/x86/firmware.js';
+import type { EarlyReservation, EfiMemoryRange, Firmware, FirmwareE820Entry } from '../arch/x86/firmware.js';
 import type { Board } from './board.js';
 import { inUsableRam, placedIn, rejectOverlaps } from './checks.js';
 import { placeDimms, placePmem } from './devices.js';
@@ -77,6 +77,13 @@ function earlyReserved(cfg: MachineConfig, board: Board, e820: readonly Firmware
   return res;
 }
 
+/** The EFI stub writes the e820 map of a UEFI boot, so boot-services memory comes with an `e820` machine. */
+function efiBootServices(cfg: MachineConfig): EfiMemoryRange[] {
+  if (!cfg.e820) problem(['efiBootServices'], 'needs an e820 machine: a UEFI boot hands the kernel the e820 map its EFI stub made; write it out');
+  rejectOverlaps(placedIn(['efiBootServices'], cfg.efiBootServices!));
+  return cfg.efiBootServices!.map((r) => ({ base: r.start, size: r.end - r.start }));
+}
+
 function assemble(cfg: MachineConfig, defaultName: string): MachineSpec {
   const board = boardFor(cfg);
   const pmem = placePmem(cfg, board);
@@ -98,6 +105,7 @@ function assemble(cfg: MachineConfig, defaultName: string): MachineSpec {
   const firmware: Firmware = { e820, srat, cmdline, nrCpus: board.nrCpus, earlyReserved: earlyReserved(cfg, board, e820, kernelStart) };
   // Left out unless given: firmware.ts reads their absence as Debian's nokaslr brk and qemu64.
   if (cfg.kernelStart !== undefined) firmware.brk = kernelBrkAt(kernelStart);
+  if (cfg.efiBootServices) firmware.efiBootServices = efiBootServices(cfg);
   const cpu = cpuFeatures(cfg.cpuFlags);
   if (cpu) firmware.cpu = cpu;
   return {

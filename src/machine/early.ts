@@ -3,7 +3,7 @@
 // (arch/x86/kernel/setup.c) reserves for a nokaslr Debian 6.1 boot under QEMU + SeaBIOS.
 // Derived from the first "MEMBLOCK configuration:" dump of every corpus boot (test/corpus/
 // pc-1g.log … q35-12g.log) minus the ranges traced before it (smp_scan_config, reserve_brk).
-import { DEBIAN_BRK } from '../arch/x86/brk.js';
+import { DEBIAN_BRK, LOAD_PHYSICAL_ADDR } from '../arch/x86/brk.js';
 import { E820Type } from '../arch/x86/e820-types.js';
 import type { EarlyReservation, FirmwareE820Entry, KernelBrk } from '../arch/x86/firmware.js';
 import { roundDown } from '../include/pfn.js';
@@ -15,7 +15,7 @@ import { SZ_4K, SZ_64K } from './units.js';
  * below which the decompressor never runs the kernel; a loader that has no room there (OVMF's
  * EFI stub: 0x1600000 in the corpus UEFI boots) moves it up by CONFIG_PHYSICAL_ALIGN steps.
  */
-export const KERNEL_START = 0x1000000;
+export const KERNEL_START = LOAD_PHYSICAL_ADDR;
 /** CONFIG_PHYSICAL_ALIGN of Debian's amd64 build. */
 export const KERNEL_ALIGN = 0x200000;
 /**

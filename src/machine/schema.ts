@@ -99,6 +99,8 @@ export const machineSchema = z.strictObject({
   initrd: bytes('size', { page: false, zero: true }).optional(),
   kernelStart: bytes('start', { page: true }).optional(),
   earlyReserved: z.array(ranged({ what: z.string().optional() }, false)).optional(),
+  /** UEFI boots: the EFI memory map's Boot Services Code/Data descriptors (whole 4 KiB EFI pages). */
+  efiBootServices: z.array(ranged({}, true)).min(1).optional(),
 });
 
 /** A machine file after schema validation: numbers parsed, ranges as { start, end }. */

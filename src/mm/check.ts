@@ -147,17 +147,24 @@ function checkZoneLinks(c: Ctx, zones: ZoneLayout): void {
   }
 }
 
-/** Reserved ranges (and NOMAP memory) as [startPfn, endPfn), in order. */
-function reservedPfnRanges(mb: Memblock): [number, number][] {
-  const out: [number, number][] = [];
+/**
+ * Reserved ranges (and NOMAP memory) as [startPfn, endPfn), in order, less what free_reserved_area()
+ * gave back late in boot: memblock still lists that as reserved (x86 discards memblock unread).
+ */
+function reservedPfnRanges(m: Machine, mb: Memblock): [number, number][] {
+  let out: [number, number][] = [];
   for (const r of forEachReservedMemRange(mb)) out.push([pfnDown(r.start), pfnUp(r.end)]);
   for (const r of forEachMemRegion(mb)) if (r.flags & MemblockFlag.NOMAP) out.push([pfnDown(r.base), pfnUp(r.base + r.size)]);
+  for (const [fs, fe] of m.lateFreed ?? []) {
+    const [s, e] = [pfnUp(fs), pfnDown(fe)];
+    out = out.flatMap(([a, b]): [number, number][] => (b <= s || e <= a ? [[a, b]] : [...(a < s ? [[a, s]] : []), ...(e < b ? [[e, b]] : [])] as [number, number][]));
+  }
   return out.sort((a, b) => a[0] - b[0]);
 }
 
 /** Reserved memory: PG_reserved on every valid struct page, no PageBuddy, no free block over it. */
 function checkReserved(c: Ctx, blocks: FreeBlock[]): void {
-  const ranges = reservedPfnRanges(c.mb);
+  const ranges = reservedPfnRanges(c.m, c.mb);
   for (const [start, end] of ranges) {
     for (let pfn = start; pfn < end; ) {
       const next = Math.min(end, pfn - (pfn % PAGES_PER_SUBSECTION) + PAGES_PER_SUBSECTION);

@@ -1,9 +1,9 @@
 // Handing boot memory to the buddy allocator (mm/page_alloc.c, 6.1): memblock_free_pages,
-// __free_pages_core and the part of __free_pages_ok() before __free_one_page(). The buddy
+// __free_pages_core, free_reserved_area and the part of __free_pages_ok() before __free_one_page(). The buddy
 // allocator itself sits behind BuddyFreeTarget, so this file needs nothing of its lists.
 import { FlagsHi, FlagsLo, PG } from '../include/page-flags.js';
 import {
-  clearPageFlagsAtPrep, PAGE_WORDS, pagePoisonCheck, pageToNid, pageWord, pageZonenum, PageWord, setPagePrivate,
+  clearPageFlagsAtPrep, PAGE_WORDS, pagePoisonCheck, pageReserved, pageToNid, pageWord, pageZonenum, PageWord, setPagePrivate,
 } from './page.js';
 import type { MemInitContext } from './page-init.js';
 import { earlyPageUninitialised } from './page-init.js';
@@ -106,6 +106,26 @@ export function freeCorePagesJs(mm: Uint32Array, w: number, n: number, keepLo = 
     mm[o] = mm[o]! & keepLo;
     mm[o + PageWord.REFCOUNT] = 0;
   }
+}
+
+/**
+ * mirrors free_reserved_area() over pfns [startPfn, endPfn): free_reserved_page() on each —
+ * PG_reserved off, the boot-time reference dropped, the page freed as order 0 (merging with its
+ * buddies; per-cpu lists are not modelled) and counted in its zone's managed pages. Returns the
+ * pages freed, for totalram_pages. A page that is not PG_reserved is a caller's bug (the kernel
+ * would free it twice): it throws, naming the pfn.
+ */
+export function freeReservedArea(buddy: BuddyFreeTarget, ctx: Pick<MemInitContext, 'memmap' | 'zones'>, startPfn: number, endPfn: number): number {
+  for (let pfn = startPfn; pfn < endPfn; pfn++) {
+    const mm = sectionMemmap(ctx.memmap, pfn);
+    const w = pageWord(pfn);
+    pagePoisonCheck(mm, w, pfn, 'free_reserved_area');
+    if (!pageReserved(mm, w)) throw new Error(`free_reserved_area: pfn 0x${pfn.toString(16)} is not PG_reserved`);
+    freeCorePagesJs(mm, w, 1);
+    pageZone(ctx, mm, w).managedPages++;
+    freePagesOk(buddy, ctx, pfn, 0, Fpi.NONE);
+  }
+  return Math.max(endPfn - startPfn, 0);
 }
 
 /** mirrors memblock_free_pages(): deferred pfns are left to deferred init (their struct pages are not set up). */

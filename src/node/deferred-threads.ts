@@ -6,7 +6,7 @@
 // the same whatever the worker count or timing.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { memInitEarly, memInitWatermarks, groupByMobilityDisabled, type MemInitOptions } from '../arch/x86/mem-init.js';
+import { memInitEarly, memInitInitcalls, groupByMobilityDisabled, type MemInitOptions } from '../arch/x86/mem-init.js';
 import { pfnToSectionNr } from '../include/mmzone.js';
 import type { Machine } from '../kernel/machine.js';
 import type { Printk } from '../kernel/printk.js';
@@ -236,6 +236,6 @@ export async function memInitThreads(m: Machine, opts: MemInitOptions & Omit<Def
     { mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m) },
     { ...opts, strategy: opts.strategy ?? 'parallel', printk: m.printk },
   );
-  memInitWatermarks(m);
+  memInitInitcalls(m);
   return r;
 }

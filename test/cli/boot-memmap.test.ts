@@ -1,8 +1,10 @@
 // `meminit boot --memmap`: struct pages, the buddy allocator and deferred init from the command
 // line, on worker threads or the main thread; a memmap too big for the host is refused up front.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { run } from './run-cli.js';
+import { root, run } from './run-cli.js';
 
 describe('meminit boot --memmap', () => {
   it('runs deferred init on worker threads and prints the kernel line and a summary', () => {
@@ -19,6 +21,17 @@ describe('meminit boot --memmap', () => {
     const summary = (s: string): string => s.split('\n').find((l) => l.startsWith('meminit: 8 sections'))!.replace(/ \(.*\)$/, '');
     assert.equal(summary(a.out), summary(b.out));
     assert.match(a.out, /\(legacy, on the main thread\)/);
+  });
+
+  it('threads or not, the same zoneinfo, watermarks included; a UEFI machine frees its boot-services memory as the kernel did', () => {
+    const file = join(root, 'examples', 'machines', 'q35-4g-uefi.yaml');
+    const threads = run('boot', file, '--memmap', '--workers', '2', '--emit', 'zoneinfo');
+    const main = run('boot', file, '--memmap', '--workers', '0', '--emit', 'zoneinfo');
+    assert.equal(threads.code, 0, threads.err);
+    assert.match(threads.out, /^ {8}min {6}\d+$/m);
+    assert.equal(threads.out, main.out);
+    const kernel = readFileSync(join(root, 'test', 'corpus', 'q35-4g-uefi.log'), 'utf8').match(/efi: Freeing EFI boot services memory: \d+K/)![0];
+    for (const workers of ['0', '2']) assert.ok(run('boot', file, '--memmap', '--workers', workers).out.split('\n').includes(kernel), `--workers ${workers}`);
   });
 
   it('without --memmap, boot prints what it always did', () => {

@@ -22,3 +22,9 @@ export function reserveBrk(mb: Memblock, brk: KernelBrk): void {
 
 /** __pa_symbol(_end): the page boundary after __brk_limit ("0x4430000 → 0x4430000"). */
 export const kernelEnd = (brk: KernelBrk): number => roundUp(brk.limit, PAGE_SIZE);
+
+/** LOAD_PHYSICAL_ADDR (16 MiB): _text of a nokaslr boot, DEBIAN_BRK's image. */
+export const LOAD_PHYSICAL_ADDR = 0x1000000;
+
+/** __pa_symbol(_text) of an image whose brk area is `brk`: the brk area keeps its distance from _text. */
+export const kernelText = (brk: KernelBrk): number => brk.start - (DEBIAN_BRK.start - LOAD_PHYSICAL_ADDR);

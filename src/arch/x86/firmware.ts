@@ -38,6 +38,12 @@ export interface EarlyReservation {
   what: string;
 }
 
+/** One EFI memory descriptor's physical range (phys_addr, num_pages << EFI_PAGE_SHIFT). */
+export interface EfiMemoryRange {
+  base: number;
+  size: number;
+}
+
 /**
  * The kernel image's brk area, physical addresses (arch/x86/kernel/setup.c, vmlinux.lds.S). It
  * follows __end_of_kernel_reserve; dmi_alloc() and early_alloc_pgt_buf() take their space from
@@ -68,6 +74,11 @@ export interface Firmware {
   nrCpus: number;
   /** Reservations in place when e820__memblock_setup() runs. */
   earlyReserved: EarlyReservation[];
+  /**
+   * A UEFI boot's EFI memory map descriptors of type Boot Services Code or Data, in map order;
+   * absent on a BIOS boot (no EFI memory map). efi-quirks.ts reserves and later frees them.
+   */
+  efiBootServices?: EfiMemoryRange[];
   /** Where the kernel's brk area is; default: Debian 6.1 nokaslr (DEBIAN_BRK in brk.ts). */
   brk?: KernelBrk;
   /** Default: QEMU's qemu64 model, as in most corpus boots (no 1 GiB pages, no LA57). */

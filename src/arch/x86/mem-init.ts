@@ -14,6 +14,7 @@ import type { BuddyFreeTarget } from '../../mm/page-free-core.js';
 import { memInitContext, type MemInitContext } from '../../mm/page-init.js';
 import { sparseInit, type Memmap, type MemmapOptions } from '../../mm/sparse.js';
 import { bootWatermarks, wmarkZonesOf } from '../../mm/watermark.js';
+import { efiFreeBootServices } from './efi-quirks.js';
 
 export interface MemInitOptions {
   /** Deferred init strategy (default parallel, as 6.1). */
@@ -60,7 +61,7 @@ export function memInitEarly(m: Machine, opts: MemInitOptions = {}): void {
   m.totalramPages = memblockFreeAll(machineMemInitContext(m), m.buddy, m.maxLowPfn);
 }
 
-/** memInitEarly(), then deferred init on the calling thread, then the watermarks; returns each node's report. */
+/** memInitEarly(), then deferred init on the calling thread, then memInitInitcalls(); returns each node's report. */
 export function memInit(m: Machine, opts: MemInitOptions = {}): DeferredNodeReport[] {
   memInitEarly(m, opts);
   const reports = pageAllocInitLate({
@@ -68,16 +69,17 @@ export function memInit(m: Machine, opts: MemInitOptions = {}): DeferredNodeRepo
     strategy: opts.strategy ?? 'parallel', maxThreads: opts.maxThreads ?? 1, printk: m.printk, ...(opts.now ? { now: opts.now } : {}),
     ...(opts.progress ? { progress: (nid: number, d: number, t: number) => opts.progress!('deferred', nid, d, t) } : {}),
   });
-  memInitWatermarks(m);
+  memInitInitcalls(m);
   return reports;
 }
 
 /**
- * The initcalls after deferred init that read managed pages: init_per_zone_wmark_min() and
- * hugepage_init() set min_free_kbytes, the watermarks and the lowmem reserves. The model frees
- * nothing between them, so both see the same counts.
+ * The initcalls after deferred init that change or read managed pages, in initcall order:
+ * init_per_zone_wmark_min() (postcore), efi_free_boot_services() (arch) and hugepage_init()
+ * (subsys) with khugepaged's min_free_kbytes. Later frees (initrd, kernel image) are not modelled.
  */
-export function memInitWatermarks(m: Machine): void {
-  const zones = wmarkZonesOf(m);
-  m.watermarks = bootWatermarks(m, zones, zones);
+export function memInitInitcalls(m: Machine): void {
+  const postcore = wmarkZonesOf(m);
+  efiFreeBootServices(m);
+  m.watermarks = bootWatermarks(m, postcore, wmarkZonesOf(m));
 }

@@ -16,6 +16,7 @@ import * as Z from '../../trace/formats/zone.js';
 import { PgtAllocPanic } from './alloc-low-pages.js';
 import { DEBIAN_BRK, reserveBrk } from './brk.js';
 import { e820SetupArch, type SetupData } from './e820-boot.js';
+import { efiReserveBootServices } from './efi-quirks.js';
 import { e820MemblockSetup } from './e820-memblock.js';
 import { ISA_END_ADDRESS } from './e820-types.js';
 import { initMemMapping } from './init-mem-mapping.js';
@@ -67,9 +68,13 @@ const directGbpages = (m: Machine): boolean =>
 /** The decompressor turns on 5-level paging when the CPU has LA57, unless no5lvl is given. */
 const pgtableL5Enabled = (m: Machine): boolean => (m.firmware.cpu?.la57 ?? false) && !m.params.args.some((a) => a.param === 'no5lvl');
 
-/** reserve_real_mode(), the first-1MiB reservation, init_mem_mapping() and the limit it leaves. */
+/**
+ * What setup_arch() does after the first dump: efi_reserve_boot_services() on UEFI boots,
+ * reserve_real_mode(), the first-1MiB reservation, init_mem_mapping() and the limit it leaves.
+ */
 export function setupArchMapping(m: Machine): void {
   const mb = m.memblock!;
+  efiReserveBootServices(m);
   memblockPhysAllocRange(mb, REAL_MODE_SIZE, PAGE_SIZE, 0, SZ_1M, 'reserve_real_mode');
   memblockReserve(mb, 0, SZ_1M, 'setup_arch');
   try {

@@ -19,26 +19,8 @@ const mirrored = readdirSync(examples).filter((f) => existsSync(join(corpus, f.r
 /** The memory-setup lines meminit predicts for a machine file. */
 const PREDICTED = /^(e820: (update|remove) |last_pfn = |user-defined|user: |NUMA: Node |No NUMA|Faking a node|Zone ranges:|  (DMA|DMA32|Normal|Device) |Movable zone start|  Node \d+: |Early memory node ranges|  node +\d+: |Initializing node|Initmem setup|On node \d+, zone|Built \d+ zonelists|Policy zone| {0,4}NODE_DATA\()/;
 
-/**
- * Known gaps, by machine file: the kernel's line and the one meminit prints instead.
- *
- * The UEFI boots (q35-4g-uefi*, q35-6g-numa2-uefi): after the first MEMBLOCK dump,
- * efi_reserve_boot_services() reserves OVMF's boot-services memory, which the kernel frees
- * again late in boot. A machine file's reservations all come before that dump (earlyReserved),
- * so the boot-services ranges cannot be given. Of them, [0x900000, 0x1000000) lies in ZONE_DMA
- * above the first MiB: memblock_find_dma_reserve() counts its 1792 pages as reserved, so the
- * kernel's "Total pages" (the sum of the zones' managed-page estimates) is 1792 below meminit's.
- */
-const efiBootServicesInDma = (zonelists: number, kernel: number): [string, string] => {
-  const built = (pages: number) => `Built ${zonelists} zonelists, mobility grouping on.  Total pages: ${pages}`;
-  return [built(kernel), built(kernel + 1792)];
-};
-const KNOWN_GAPS: Record<string, [kernel: string, meminit: string][]> = {
-  'q35-4g-uefi.yaml': [efiBootServicesInDma(1, 1028763)],
-  'q35-4g-uefi-add-efi-memmap.yaml': [efiBootServicesInDma(1, 1028763)],
-  'q35-4g-uefi-efi-debug.yaml': [efiBootServicesInDma(1, 1028763)],
-  'q35-6g-numa2-uefi.yaml': [efiBootServicesInDma(2, 1544859)],
-};
+/** Known gaps, by machine file: the kernel's line and the one meminit prints instead (none now). */
+const KNOWN_GAPS: Record<string, [kernel: string, meminit: string][]> = {};
 
 /**
  * The log up to the end of boot's build_all_zonelists() ("Policy zone:"). DIMMs onlined by the
