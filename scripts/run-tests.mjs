@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const testDir = join(root, 'dist', 'test');
@@ -30,6 +30,7 @@ if (files.length === 0) {
 const r = spawnSync(
   process.execPath,
   [
+    '--import', pathToFileURL(join(root, 'scripts', 'fc-seed.mjs')).href,
     '--test',
     '--test-reporter=spec', '--test-reporter-destination=stderr',
     `--test-reporter=${join(root, 'scripts', 'summary-reporter.mjs')}`, '--test-reporter-destination=stdout',
