@@ -8,10 +8,7 @@ import { loadMachineFile } from '../machine/load-file.js';
 import type { DeferredNodeReport } from '../mm/deferred-run.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
 import { forEachValidSection, MemmapBudgetError } from '../mm/sparse.js';
-import { deferredPoolPlan, deferredPoolStart, pageAllocInitLateThreads } from '../node/deferred-threads.js';
-import { groupByMobilityDisabled, memInitEarly, memInitInitcalls, type MemInitOptions } from '../arch/x86/mem-init.js';
-import { nodesWithMemory } from '../mm/deferred-run.js';
-import { deferredNodeWork } from '../mm/deferred-work.js';
+import { memInitThreads } from '../node/deferred-threads.js';
 import { Progress } from './progress.js';
 import { emitMachine, type Emit } from './replay.js';
 import { EXIT_OK, UserError } from './errors.js';
@@ -72,7 +69,7 @@ async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promis
   const opts = { strategy: o.strategy, memmap: { budgetBytes: o.budgetBytes }, ...(bars.active ? { progress } : {}) };
   let reports: DeferredNodeReport[];
   try {
-    reports = o.workers === 0 ? memInit(m, { ...opts, maxThreads: 1 }) : await deferredOnThreads(m, opts, o.workers, bars, progress);
+    reports = o.workers === 0 ? memInit(m, { ...opts, maxThreads: 1 }) : (await memInitThreads(m, { ...opts, maxThreads: o.workers })).reports;
   } catch (e) {
     if (e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
@@ -86,38 +83,6 @@ async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promis
   return { sections, memmapMiB: sections * 2, managedPages: managed, deferredPages: deferred, strategy: o.strategy, workers: o.workers };
 }
 
-/**
- * memInitThreads() with the pool started here, so the bars can read each node's chunk counter
- * (the workers bump it with Atomics) while the main thread waits.
- */
-async function deferredOnThreads(
-  m: Machine, opts: MemInitOptions & { strategy: DeferredStrategy }, workers: number, bars: Progress,
-  progress: (step: 'memmap' | 'deferred', nid: number, done: number, total: number) => void,
-): Promise<DeferredNodeReport[]> {
-  const strategy = opts.strategy;
-  memInitEarly(m, opts);
-  const inp = { mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m) };
-  const totals = new Map<number, number>();
-  for (const pg of m.zones!.nodes.values()) {
-    const first = pg.firstDeferredPfn;
-    const w = nodesWithMemory(m.zones!).includes(pg.nodeId) ? deferredNodeWork(m.memblock!, pg, strategy, workers) : undefined;
-    pg.firstDeferredPfn = first; // planning takes it, as deferred init will
-    if (w) totals.set(pg.nodeId, w.jobs.reduce((n, j) => n + j.tasks.length, 0));
-  }
-  const pool = await deferredPoolStart(inp, deferredPoolPlan(m.memblock!, m.zones!, strategy, workers));
-  const start = new Map([...pool.groups].map(([nid, g]) => [nid, Atomics.load(g.progress, 0)]));
-  const poll = bars.active ? setInterval(() => {
-    for (const [nid, g] of pool.groups) progress('deferred', nid, Atomics.load(g.progress, 0) - start.get(nid)!, totals.get(nid) ?? 0);
-  }, 100) : undefined;
-  try {
-    const r = await pageAllocInitLateThreads(inp, { strategy, maxThreads: workers, printk: m.printk, pool });
-    await pool.stop(); // on failure pageAllocInitLateThreads() stopped it
-    memInitInitcalls(m);
-    return r.reports;
-  } finally {
-    clearInterval(poll);
-  }
-}
 
 /** One summary line for the memmap phase. */
 function memmapLine(s: MemmapSummary): string {

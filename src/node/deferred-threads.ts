@@ -39,6 +39,8 @@ export interface DeferredThreadsOptions {
   extra?: Record<string, unknown>;
   /** Workers compile their hot loops on a scratch node before they count as started (for timing runs; default off). */
   warmUp?: boolean;
+  /** Each node's chunks done of its total, read from the workers' counters every 100 ms while they run. */
+  progress?: (nid: number, done: number, total: number) => void;
 }
 
 export interface DeferredThreadsInput {
@@ -200,6 +202,25 @@ export function deferredPoolPlan(mb: Memblock, zones: ZoneLayout, strategy: Defe
 }
 
 /**
+ * Report each node's chunk counter (bumped by its workers with Atomics) against its task count,
+ * every 100 ms and once more when stopped, so a finished run always ends at its total.
+ */
+function pollProgress(works: DeferredNodeWork[], pool: DeferredPool, progress: (nid: number, done: number, total: number) => void): () => void {
+  const nodes = works.map((w) => {
+    const counter = pool.groups.get(w.nid)!.progress;
+    return { nid: w.nid, counter, start: Atomics.load(counter, 0), total: w.jobs.reduce((n, j) => n + j.tasks.length, 0) };
+  });
+  const report = (): void => {
+    for (const n of nodes) progress(n.nid, Atomics.load(n.counter, 0) - n.start, n.total);
+  };
+  const timer = setInterval(report, 100);
+  return () => {
+    clearInterval(timer);
+    report();
+  };
+}
+
+/**
  * page_alloc_init_late()'s deferred part on worker threads. Node lines print as nodes finish,
  * like the kernel's. Fails with a DeferredInitError naming node, chunk, worker and cause when a
  * worker throws, dies or overruns; its workers are stopped either way (a pool passed in is
@@ -216,11 +237,14 @@ export async function pageAllocInitLateThreads(inp: DeferredThreadsInput, opts: 
   let done: Awaited<ReturnType<typeof runNode>>[];
   const order = works.map(tasksBySpliceOrder);
   const splice = new InOrderSplice(inp, order, works.map((w) => pool.groups.get(w.nid)!.progress));
+  const stopPolling = opts.progress && pollProgress(works, pool, opts.progress);
   try {
     done = await Promise.all(works.map((w, k) => runNode(w, k, pool.groups.get(w.nid)!, splice, order[k]!, opts.printk)));
   } catch (e) {
     await pool.stop();
     throw new DeferredInitError(`deferred page init failed: ${(e as Error).message}`);
+  } finally {
+    stopPolling?.();
   }
   if (pool !== opts.pool) await pool.stop();
   const s = performance.now();
@@ -230,11 +254,12 @@ export async function pageAllocInitLateThreads(inp: DeferredThreadsInput, opts: 
 }
 
 /** The memInit phase with deferred init on worker threads (memInitEarly() first, on this thread). */
-export async function memInitThreads(m: Machine, opts: MemInitOptions & Omit<DeferredThreadsOptions, 'strategy' | 'printk'>): Promise<DeferredThreadsResult> {
+export async function memInitThreads(m: Machine, opts: MemInitOptions & Omit<DeferredThreadsOptions, 'strategy' | 'printk' | 'progress'>): Promise<DeferredThreadsResult> {
   memInitEarly(m, opts);
+  const { progress, ...rest } = opts;
   const r = await pageAllocInitLateThreads(
     { mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m) },
-    { ...opts, strategy: opts.strategy ?? 'parallel', printk: m.printk },
+    { ...rest, strategy: opts.strategy ?? 'parallel', printk: m.printk, ...(progress ? { progress: (nid: number, d: number, t: number) => progress('deferred', nid, d, t) } : {}) },
   );
   memInitInitcalls(m);
   return r;

@@ -37,10 +37,29 @@ describe('deferred init on worker threads', () => {
       assert.equal(memmapDiff(inline.memmap!, m.memmap!), undefined);
       assert.deepEqual(freeBlocks(m.buddy as Buddy), freeBlocks(inline.buddy as Buddy));
       assert.deepEqual(managed(m), managed(inline));
+      assert.ok(inline.watermarks);
+      assert.deepEqual(m.watermarks, inline.watermarks, 'the initcalls after deferred init ran too');
       const nids = m.printk.lines.map((l) => deferredInitialised.parse(l.text)?.nid).filter((n) => n !== undefined);
       assert.deepEqual(nids.sort(), [0, 1], 'each node prints its line when done');
     });
   }
+
+  it('reports each node\'s chunks as they finish, ending at the node\'s total', async () => {
+    const seen = new Map<number, [done: number, total: number][]>();
+    const m = booted(spec);
+    await memInitThreads(m, {
+      strategy: 'parallel', maxThreads: 2, warmUp: false,
+      progress: (step, nid, done, total) => { if (step === 'deferred') seen.set(nid, [...(seen.get(nid) ?? []), [done, total]]); },
+    });
+    assert.deepEqual([...seen.keys()].sort(), [0, 1]);
+    for (const [nid, reports] of seen) {
+      const [done, total] = reports[reports.length - 1]!;
+      assert.ok(total > 0 && done === total, `node ${nid}: ended at ${done}/${total}`);
+      reports.forEach(([d], i) => assert.ok(i === 0 || d >= reports[i - 1]![0], `node ${nid}: went back`));
+    }
+    // Node 1's deferred part is seven sections: seven one-section chunks.
+    assert.equal(seen.get(1)!.at(-1)![1], 7);
+  });
 
   it('two threaded runs give identical bytes', async () => {
     const a = runs.get('parallel/2')!;
