@@ -3,7 +3,7 @@
 // yielding to the event loop between them so the event stream shows each as it runs, then the
 // memmap and memory hotplug (its DIMMs plugged as ACPI does at boot); a boot log is replayed in
 // one step. Bad input is an HttpError with the model's one-line message.
-import { buildAllZonelists, BootError, initmemInit, pagingInit, setupArchE820, setupArchMapping, setupArchMemblock } from '../arch/x86/setup.js';
+import { BootError, SETUP_PHASES } from '../arch/x86/setup.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
 import { memInit } from '../arch/x86/mem-init.js';
 import { acpiScanMemoryDevices } from '../drivers/acpi/acpi-memhotplug.js';
@@ -30,28 +30,20 @@ export interface BootPhase {
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
-/** bootMachine() (src/arch/x86/setup.ts) cut at its phases, in its order. */
-export const BOOT_PHASES: readonly BootPhase[] = [
-  { name: 'e820', run: (m) => setupArchE820(m), detail: (m) => `${m.e820!.table.entries.length} e820 entries, max_pfn ${hex(m.maxPfn)}` },
-  {
-    name: 'memblock',
-    run: (m) => {
-      setupArchMemblock(m);
-      setupArchMapping(m);
-    },
-    detail: (m) => `${m.memblock!.memory.regions.length} memory and ${m.memblock!.reserved.regions.length} reserved regions`,
-  },
-  {
-    name: 'numa', run: (m) => initmemInit(m),
-    detail: (m) => `${m.numa!.online.size} node(s) with memory${m.numa!.fromSrat ? ', from the SRAT' : ', no SRAT: one node'}`,
-  },
-  {
-    name: 'zones', run: (m) => pagingInit(m, true),
-    detail: (m) => [...m.zones!.nodes.values()].map((pg) =>
-      `node ${pg.nodeId}: ${Number.isFinite(pg.firstDeferredPfn) ? `deferred from ${hex(pg.firstDeferredPfn)}` : 'nothing deferred'}`).join('; '),
-  },
-  { name: 'zonelists', run: (m) => buildAllZonelists(m), detail: (m) => `${m.onlineNodes.length} node(s), ${m.totalPages} total pages, policy zone ${m.policyZone}` },
-];
+type SetupPhase = (typeof SETUP_PHASES)[number]['name'];
+
+/** What each of bootMachine()'s phases did, in one line. */
+const DETAILS: Record<SetupPhase, (m: Machine) => string> = {
+  e820: (m) => `${m.e820!.table.entries.length} e820 entries, max_pfn ${hex(m.maxPfn)}`,
+  memblock: (m) => `${m.memblock!.memory.regions.length} memory and ${m.memblock!.reserved.regions.length} reserved regions`,
+  numa: (m) => `${m.numa!.online.size} node(s) with memory${m.numa!.fromSrat ? ', from the SRAT' : ', no SRAT: one node'}`,
+  zones: (m) => [...m.zones!.nodes.values()].map((pg) =>
+    `node ${pg.nodeId}: ${Number.isFinite(pg.firstDeferredPfn) ? `deferred from ${hex(pg.firstDeferredPfn)}` : 'nothing deferred'}`).join('; '),
+  zonelists: (m) => `${m.onlineNodes.length} node(s), ${m.totalPages} total pages, policy zone ${m.policyZone}`,
+};
+
+/** bootMachine()'s own phases (SETUP_PHASES), each with its detail line. */
+export const BOOT_PHASES: readonly BootPhase[] = SETUP_PHASES.map((p) => ({ ...p, detail: DETAILS[p.name] }));
 
 /**
  * Struct pages for machines whose memmap fits this (a 16 GiB machine needs 256 MiB); bigger ones
