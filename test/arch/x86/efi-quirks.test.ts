@@ -2,17 +2,23 @@
 // efi_reserve_boot_services() reserves, which of those efi_free_boot_services() gives back after
 // deferred init, and what the managed pages say about it against the same machine without them.
 import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { bootMachine } from '../../../src/arch/x86/setup.js';
 import { PAGE_SIZE } from '../../../src/include/pfn.js';
 import { machineNew, type Machine } from '../../../src/kernel/machine.js';
 import { buildMachine } from '../../../src/machine/index.js';
+import { loadMachineFile } from '../../../src/machine/load-file.js';
 import type { MachineInput } from '../../../src/machine/index.js';
 import { checkMachine } from '../../../src/mm/check.js';
 import { memblockIsRegionReserved } from '../../../src/mm/memblock.js';
 import { pageReserved, pageWord } from '../../../src/mm/page.js';
 import { freeReservedArea } from '../../../src/mm/page-free-core.js';
 import { sectionMemmap } from '../../../src/mm/sparse.js';
+import { lexBootLog } from '../../../src/trace/dmesg.js';
+import { efiFreed } from '../../../src/trace/formats/free.js';
 
 const M = 0x100000;
 const e820: MachineInput['e820'] = [
@@ -99,4 +105,20 @@ describe('efi_free_boot_services()', () => {
     const pfn = D.free.start / PAGE_SIZE;
     assert.throws(() => freeReservedArea(m.buddy!, { memmap: m.memmap!, zones: m.zones! }, pfn, pfn + 1), /pfn 0x30000 is not PG_reserved/);
   });
+});
+
+describe('efi_free_boot_services() of the corpus UEFI machines against their boots', () => {
+  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+  const examples = join(root, 'examples', 'machines');
+  for (const file of readdirSync(examples).filter((f) => f.endsWith('.yaml'))) {
+    const spec = loadMachineFile(join(examples, file));
+    const log = join(root, 'test', 'corpus', file.replace(/\.yaml$/, '.log'));
+    if (!spec.firmware.efiBootServices || !existsSync(log)) continue;
+    it(`${file}: the kernel's "Freeing EFI boot services memory" line, or none with efi=debug`, () => {
+      const kernel = lexBootLog(readFileSync(log, 'utf8'), file).kernel.map((l) => l.text).filter((t) => efiFreed.parse(t) !== undefined);
+      const m = bootMachine(machineNew(spec.name, spec.firmware), { memInit: {} });
+      assert.deepEqual(efiLines(m), kernel);
+      assert.deepEqual(checkMachine(m), []);
+    });
+  }
 });
