@@ -1,10 +1,11 @@
 // The reserved memory a boot gives back after memblock_free_all(), as the log tells it:
 // memblock_free_late() ranges, EFI boot services memory, the initrd, and the kernel image's
 // unused parts. Both the managed-pages and the kpageflags predictions start from these spans.
-import { PAGE_SIZE, pfnDown, pfnUp, roundUp, SZ_1M } from '../include/pfn.js';
+import { kernelImageFrees, type KernelImageSizes } from '../arch/x86/kernel-image.js';
+import { PAGE_SIZE, pfnDown, pfnUp, SZ_1M } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
 import type { BootLog } from './dmesg.js';
-import { efiFreed, freeingMemory, memInitInfo } from './formats/free.js';
+import { efiFreed, freeingMemory, memInitInfo, type MemInitInfo } from './formats/free.js';
 import * as M from './formats/memblock.js';
 import * as S from './formats/setup.js';
 
@@ -36,30 +37,16 @@ const IMAGE_FREES = new Set([
   'unused kernel image (rodata/data gap)', 'unused decrypted',
 ]);
 
-/**
- * The kernel image's freed parts, placed from the brk area (the image's end) and the "Memory:"
- * line's section sizes: the text/rodata and rodata/data gaps end on 2 MiB boundaries, .init (with
- * the SMP alternatives) ends one .data_nosave page below .bss, the unused decrypted bss ends at brk.
- */
-function kernelImageFrees(log: BootLog, text: number, brk: number, codeK: number, rodataK: number, bssK: number): LateFree[] {
-  const K = 1024;
-  const pages = (what: string): number =>
-    log.kernel.map((l) => freeingMemory.parse(l.text)).filter((f) => f?.what === what).reduce((n, f) => n + (f!.kbytes * K) / PAGE_SIZE, 0);
-  const gap1End = pfnDown(roundUp(text + codeK * K, 2 * SZ_1M));
-  const gap2End = pfnDown(roundUp(gap1End * PAGE_SIZE + rodataK * K, 2 * SZ_1M));
-  const initEnd = pfnDown(brk - bssK * K) - 1;
-  const initmem = pages('unused kernel image (initmem)');
-  const init = initmem + pages('SMP alternatives');
-  const brkPfn = pfnDown(brk);
-  // The SMP alternatives lie inside .init, freed at boot; which pages of the span they are does
-  // not matter to a zone's count (the image sits in one zone), so they come first.
-  return [
-    { span: [gap1End - pages('unused kernel image (text/rodata gap)'), gap1End], stage: 'late' },
-    { span: [gap2End - pages('unused kernel image (rodata/data gap)'), gap2End], stage: 'late' },
-    { span: [initEnd - init, initEnd - initmem], stage: 'boot' },
-    { span: [initEnd - initmem, initEnd], stage: 'late' },
-    { span: [brkPfn - pages('unused decrypted'), brkPfn], stage: 'late' },
-  ];
+/** The log's image frees placed by kernelImageFrees(), with the log's sizes: the SMP alternatives at boot, the rest late. */
+function imageFreesFromLog(log: BootLog, text: number, brk: number, v: MemInitInfo): LateFree[] {
+  const kbytes = (what: string): number =>
+    log.kernel.map((l) => freeingMemory.parse(l.text)).filter((f) => f?.what === what).reduce((n, f) => n + f!.kbytes, 0);
+  const sizes: KernelImageSizes = {
+    ...v, initmemK: kbytes('unused kernel image (initmem)'), alternativesK: kbytes('SMP alternatives'),
+    textGapK: kbytes('unused kernel image (text/rodata gap)'), rodataGapK: kbytes('unused kernel image (rodata/data gap)'),
+    decryptedK: kbytes('unused decrypted'),
+  };
+  return kernelImageFrees(text, brk, sizes).map((f) => ({ span: f.span, stage: f.when === 'smp' ? 'boot' : 'late' }));
 }
 
 /**
@@ -126,6 +113,6 @@ export function lateFrees(m: Machine, log: BootLog, notes: string[]): LateFree[]
   const info = log.kernel.find((l) => memInitInfo.parse(l.text) !== undefined);
   if (brk === undefined || !info) return cannot(info?.no ?? 0, 'Freeing unused kernel image', brk === undefined ? 'no trace of reserve_brk' : 'no "Memory:" line');
   const v = memInitInfo.parse(info.text)!;
-  out.push(...kernelImageFrees(log, imageStart(m, brk), brk, v.codeK, v.rodataK, v.bssK));
+  out.push(...imageFreesFromLog(log, imageStart(m, brk), brk, v));
   return out;
 }
