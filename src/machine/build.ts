@@ -2,6 +2,7 @@
 // A parsed machine description → MachineSpec: validate the shape (zod), lay out the RAM,
 // add persistent memory, DIMMs and early reservations, and check what the kernel will need.
 import type { EarlyReservation, EfiMemoryRange, Firmware, FirmwareE820Entry } from '../arch/x86/firmware.js';
+import { DEBIAN_IMAGE } from '../arch/x86/kernel-image.js';
 import type { Board } from './board.js';
 import { inUsableRam, placedIn, rejectOverlaps } from './checks.js';
 import { placeDimms, placePmem } from './devices.js';
@@ -106,6 +107,10 @@ function assemble(cfg: MachineConfig, defaultName: string): MachineSpec {
   // Left out unless given: firmware.ts reads their absence as Debian's nokaslr brk and qemu64.
   if (cfg.kernelStart !== undefined) firmware.brk = kernelBrkAt(kernelStart);
   if (cfg.efiBootServices) firmware.efiBootServices = efiBootServices(cfg);
+  firmware.image = DEBIAN_IMAGE;
+  // The initrd is the early reservation named so: the default one, or the machine file's.
+  const initrd = firmware.earlyReserved.find((r) => r.what === 'initrd');
+  if (initrd) firmware.initrd = { base: initrd.base, size: initrd.size };
   const cpu = cpuFeatures(cfg.cpuFlags);
   if (cpu) firmware.cpu = cpu;
   return {

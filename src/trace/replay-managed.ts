@@ -12,6 +12,7 @@ import { populatedZone, zoneEndPfn } from '../mm/zone.js';
 import type { MemInitInfo } from './formats/free.js';
 import { bootWatermarks, wmarkZonesOf, type WatermarkState } from '../mm/watermark.js';
 import { lateSpans, type LateFree, type LateFreeStage, type Span } from './replay-late-frees.js';
+import { vmallocPreallocPages } from '../arch/x86/mem-init.js';
 
 /** Managed pages per "nid:zone name". */
 export type ZoneCounts = Map<string, number>;
@@ -106,7 +107,7 @@ function memblockFreeAllCounts(m: Machine): { total: number; early: number } {
  */
 export function predictMemInitInfo(m: Machine, logged: MemInitInfo, kaslr: boolean): MemInitInfo {
   const { total, early } = memblockFreeAllCounts(m);
-  const vmallocPages = (m.firmware.cpu?.la57 ? 12800 / 256 : (32 * 1024) / 512) + (kaslr ? 1 : 0);
+  const vmallocPages = vmallocPreallocPages(m.firmware.cpu?.la57 ?? false, kaslr);
   let phys = 0;
   for (const nid of m.onlineNodes) phys += m.zones!.nodes.get(nid)?.nodePresentPages ?? 0;
   const k = (pages: number): number => (pages * PAGE_SIZE) / 1024;

@@ -3,6 +3,7 @@
 // starts tracing. Machine files and presets are turned into this; a boot log is parsed into it.
 
 import type { E820Entry } from './e820-types.js';
+import type { KernelImageSizes } from './kernel-image.js';
 
 /** One BIOS e820 entry as the boot loader hands it over (type: 1 usable, 2 reserved, 12 PRAM …). */
 export type FirmwareE820Entry = E820Entry;
@@ -79,6 +80,13 @@ export interface Firmware {
    * absent on a BIOS boot (no EFI memory map). efi-quirks.ts reserves and later frees them.
    */
   efiBootServices?: EfiMemoryRange[];
+  /**
+   * The kernel image booted (its section sizes and what it frees after boot), when the model boots
+   * one: a machine file boots Debian's 6.1. Absent in a replay, whose log tells those frees.
+   */
+  image?: KernelImageSizes;
+  /** Where the boot loader put the initrd (RAMDISK): free_initrd_mem() gives it back after the initcalls. */
+  initrd?: { base: number; size: number };
   /** Where the kernel's brk area is; default: Debian 6.1 nokaslr (DEBIAN_BRK in brk.ts). */
   brk?: KernelBrk;
   /** Default: QEMU's qemu64 model, as in most corpus boots (no 1 GiB pages, no LA57). */

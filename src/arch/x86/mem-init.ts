@@ -2,19 +2,25 @@
 // memmap_init() with struct pages — the kernel does both inside paging_init(), before the
 // zonelists; meminit plans them there and writes them here, with the same walk), mem_init()'s
 // memblock_free_all() into the buddy allocator, and page_alloc_init_late()'s deferred init.
-import { MIGRATE_TYPES, PAGEBLOCK_NR_PAGES } from '../../include/mmzone.js';
+import { MIGRATE_TYPES, MigrateType, PAGEBLOCK_NR_PAGES, ZoneType } from '../../include/mmzone.js';
+import { PAGE_SIZE, pfnDown, pfnUp } from '../../include/pfn.js';
 import type { Machine } from '../../kernel/machine.js';
 import { deferredGrowZone } from '../../mm/deferred.js';
 import { pageAllocInitLate, type DeferredNodeReport } from '../../mm/deferred-run.js';
 import type { DeferredStrategy } from '../../mm/deferred-work.js';
+import { memblockDiscard } from '../../mm/memblock.js';
 import { memblockFreeAll } from '../../mm/memblock-free-all.js';
 import { memmapInit } from '../../mm/mm-init.js';
-import { buddyCreate } from '../../mm/page-alloc.js';
-import type { BuddyFreeTarget } from '../../mm/page-free-core.js';
+import { buddyCreate, buddyZone, type Buddy } from '../../mm/page-alloc.js';
+import { allocPages } from '../../mm/page-alloc-rmqueue.js';
+import { freePagesCore, freeReservedArea, type BuddyFreeTarget } from '../../mm/page-free-core.js';
 import { memInitContext, type MemInitContext } from '../../mm/page-init.js';
 import { sparseInit, type Memmap, type MemmapOptions } from '../../mm/sparse.js';
 import { bootWatermarks, wmarkZonesOf } from '../../mm/watermark.js';
+import { freeingMemory, memInitInfo } from '../../trace/formats/free.js';
+import { DEBIAN_BRK, kernelText } from './brk.js';
 import { efiFreeBootServices } from './efi-quirks.js';
+import { kernelImageFrees, type KernelImageFreeWhen } from './kernel-image.js';
 
 export interface MemInitOptions {
   /** Deferred init strategy (default parallel, as 6.1). */
@@ -59,6 +65,90 @@ export function memInitEarly(m: Machine, opts: MemInitOptions = {}): void {
       deferredGrowZone({ memmap, zones, buddy: m.buddy!, groupByMobilityDisabled: gbm }, mb, zones.nodes.get(nid)!, zid, order),
   });
   m.totalramPages = memblockFreeAll(machineMemInitContext(m), m.buddy, m.maxLowPfn);
+  if (!m.firmware.image) return;
+  preallocateVmallocPages(m);
+  memInitPrintInfo(m);
+  // check_bugs() → alternative_instructions(), still in start_kernel(): before deferred init.
+  freeKernelImageParts(m, 'smp');
+}
+
+/**
+ * preallocate_vmalloc_pages() (mem_init() on x86_64): the page-table pages of the whole vmalloc
+ * area, allocated now so no later fault has to sync them. One per 512 GiB (a PUD page each) of the
+ * 32 TiB area, or one per 256 TiB (a P4D page) of the 12800 TiB one with 5-level paging; KASLR's
+ * randomised base straddles one boundary more. 64 pages on the corpus boots.
+ */
+export const vmallocPreallocPages = (l5: boolean, kaslr: boolean): number => (l5 ? 12800 / 256 : (32 * 1024) / 512) + (kaslr ? 1 : 0);
+
+/** The pages themselves: order-0 kernel page-table allocations (GFP_PGTABLE_KERNEL) on the boot node. */
+function preallocateVmallocPages(m: Machine): void {
+  if (!m.buddy || !('zonelists' in m.buddy)) return;
+  const b = m.buddy as Buddy;
+  const nid = Math.min(...(m.numa ? [...m.numa.online] : [0]));
+  const n = vmallocPreallocPages(m.firmware.cpu?.la57 ?? false, !m.params.nokaslr);
+  for (let i = 0; i < n; i++) {
+    if (allocPages(b, 0, MigrateType.UNMOVABLE, nid, ZoneType.NORMAL) < 0) throw new Error('preallocate_vmalloc_pages: out of memory');
+  }
+}
+
+/**
+ * mem_init_print_info(): "Memory: AVAILK/PHYSK available (… reserved …)" — what is free now
+ * (deferred pages not yet), the present pages, and what memblock_free_all() did not hand over.
+ */
+function memInitPrintInfo(m: Machine): void {
+  const img = m.firmware.image!;
+  let free = 0;
+  let phys = 0;
+  for (const nid of m.onlineNodes) {
+    const pg = m.zones!.nodes.get(nid);
+    if (!pg) continue;
+    phys += pg.nodePresentPages;
+    if ('zonelists' in m.buddy!) pg.zones.forEach((_, zid) => { free += buddyZone(m.buddy as Buddy, nid, zid).freePages; });
+  }
+  const k = (pages: number): number => (pages * PAGE_SIZE) / 1024;
+  m.printk.emit(memInitInfo, {
+    availableK: k(free), physK: k(phys), codeK: img.codeK, rwdataK: img.rwdataK, rodataK: img.rodataK, initK: img.initK,
+    bssK: img.bssK, reservedK: k(phys - (m.totalramPages ?? 0)), cmaReservedK: 0,
+  });
+}
+
+/** free_reserved_area() over [start, end) pfns with its "Freeing WHAT memory: NK" line; totalram_pages grows. */
+function freeInitPages(m: Machine, span: [number, number], what: string): void {
+  const pages = freeReservedArea(m.buddy!, { memmap: m.memmap!, zones: m.zones! }, span[0], span[1]);
+  m.totalramPages = (m.totalramPages ?? 0) + pages;
+  (m.lateFreed ??= []).push([span[0] * PAGE_SIZE, span[1] * PAGE_SIZE]);
+  if (pages) m.printk.emit(freeingMemory, { what, kbytes: (pages * PAGE_SIZE) / 1024 });
+}
+
+/** The image's parts freed at `when` (kernel-image.ts places them from _text and the brk area). */
+function freeKernelImageParts(m: Machine, when: KernelImageFreeWhen): void {
+  const brk = m.firmware.brk ?? DEBIAN_BRK;
+  for (const f of kernelImageFrees(kernelText(brk), brk.start, m.firmware.image!)) if (f.when === when) freeInitPages(m, f.span, f.what);
+}
+
+/**
+ * page_alloc_init_late()'s memblock_discard(), after deferred init: memblock's doubled region
+ * arrays go back through memblock_free_late() — __free_pages_core() page by page.
+ */
+function memblockDiscardFree(m: Machine): void {
+  const ctx = { memmap: m.memmap!, zones: m.zones! };
+  for (const r of memblockDiscard(m.memblock!)) {
+    for (let pfn = r.startPfn; pfn < r.endPfn; pfn++) freePagesCore(m.buddy!, ctx, pfn, 0);
+    const n = Math.max(r.endPfn - r.startPfn, 0);
+    m.totalramPages = (m.totalramPages ?? 0) + n;
+    if (n) (m.lateFreed ??= []).push([r.startPfn * PAGE_SIZE, r.endPfn * PAGE_SIZE]);
+  }
+}
+
+/**
+ * After the initcalls: populate_rootfs() (rootfs_initcall) frees the initrd — x86's
+ * free_initrd_mem() rounds its end up to a page — then kernel_init() frees the image's unused
+ * parts (mem_encrypt_free_decrypted_mem(), free_initmem(), mark_rodata_ro()).
+ */
+function freeAfterInitcalls(m: Machine): void {
+  const rd = m.firmware.initrd;
+  if (rd) freeInitPages(m, [pfnDown(rd.base), pfnUp(rd.base + rd.size)], 'initrd');
+  freeKernelImageParts(m, 'late');
 }
 
 /** memInitEarly(), then deferred init on the calling thread, then memInitInitcalls(); returns each node's report. */
@@ -74,12 +164,16 @@ export function memInit(m: Machine, opts: MemInitOptions = {}): DeferredNodeRepo
 }
 
 /**
- * The initcalls after deferred init that change or read managed pages, in initcall order:
- * init_per_zone_wmark_min() (postcore), efi_free_boot_services() (arch) and hugepage_init()
- * (subsys) with khugepaged's min_free_kbytes. Later frees (initrd, kernel image) are not modelled.
+ * What follows deferred init and changes or reads managed pages, in the kernel's order:
+ * memblock_discard(), then the initcalls init_per_zone_wmark_min() (postcore),
+ * efi_free_boot_services() (arch) and hugepage_init() (subsys) with khugepaged's
+ * min_free_kbytes, then the initrd and the kernel image's unused parts. The image's frees and
+ * the discard need to know the image (firmware.image): a replay takes them from its log instead.
  */
 export function memInitInitcalls(m: Machine): void {
+  if (m.firmware.image) memblockDiscardFree(m);
   const postcore = wmarkZonesOf(m);
   efiFreeBootServices(m);
   m.watermarks = bootWatermarks(m, postcore, wmarkZonesOf(m));
+  if (m.firmware.image) freeAfterInitcalls(m);
 }
