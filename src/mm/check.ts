@@ -46,6 +46,8 @@ export interface CheckResult {
 const hex = (pfn: number): string => `0x${pfn.toString(16)}`;
 
 interface Ctx {
+  /** Built on first use: see deferredReservedInits(). */
+  edges?: Map<number, number>;
   m: Machine;
   mb: Memblock;
   memmap: Memmap;
@@ -77,16 +79,35 @@ function forEachValidPfnRange(mm: Memmap, fn: (mem: Uint32Array, count: Uint8Arr
 }
 
 /**
- * The kernel's one double initialisation (6.1): a memblock-reserved pfn outside memblock.memory
- * (a hole or section tail init_unavailable_range() set up) at or above its node's first deferred
- * pfn is initialised again by init_reserved_page() — zone MAX_NR_ZONES when no zone spans it.
- * See "a deferred reservation no zone spans" in test/mm/memblock-free-all.test.ts.
+ * How many times 6.1 initialises a reserved struct page that lies at or above its node's first
+ * deferred pfn: init_reserved_page() runs for every memblock.reserved region the page touches
+ * (memmap_init_reserved_pages() walks regions, not pages) and re-initialises a page that is not
+ * early-initialised each time; a page outside memblock.memory (a hole or section tail
+ * init_unavailable_range() set up, zone MAX_NR_ZONES when no zone spans it) has one more.
+ * Only a page at a region's edge can be touched by several (regions never overlap), e.g. the
+ * page of ten 8-byte cpumask allocations. See test/mm/memblock-free-all.test.ts.
  */
-function reservedTailReinit(c: Ctx, mem: Uint32Array, w: number, pfn: number): boolean {
-  if (!pageReserved(mem, w) || memblockSearchPfnNid(c.mb, pfn) || !memblockIsRegionReserved(c.mb, pfnPhys(pfn), PAGE_SIZE)) return false;
+function deferredReservedInits(c: Ctx, pfn: number): number | undefined {
+  const nid = memblockSearchPfnNid(c.mb, pfn)?.nid;
   // early_pfn_to_nid() of a pfn outside memblock.memory: the first online node.
   const online = c.m.numa?.online.size ? [...c.m.numa.online] : [0];
-  return pfn >= (c.m.memmapPlan?.firstDeferredPfn.get(Math.min(...online)) ?? Infinity);
+  if (pfn < (c.m.memmapPlan?.firstDeferredPfn.get(nid ?? Math.min(...online)) ?? Infinity)) return undefined;
+  c.edges ??= reservedEdgePfns(c.mb);
+  const k = c.edges.get(pfn) ?? (memblockIsRegionReserved(c.mb, pfnPhys(pfn), PAGE_SIZE) ? 1 : 0);
+  return k === 0 ? undefined : k + (nid === undefined ? 1 : 0);
+}
+
+/** Pfn → the number of reserved regions whose first or last page it is. */
+function reservedEdgePfns(mb: Memblock): Map<number, number> {
+  const edges = new Map<number, number>();
+  for (const r of mb.reserved.regions) {
+    if (!r.size) continue;
+    const first = pfnDown(r.base);
+    const last = pfnUp(r.base + r.size) - 1;
+    edges.set(first, (edges.get(first) ?? 0) + 1);
+    if (last !== first) edges.set(last, (edges.get(last) ?? 0) + 1);
+  }
+  return edges;
 }
 
 /** Valid pfns [start, end) of one section: initialised once (init counters when kept), not poisoned. */
@@ -96,7 +117,7 @@ function checkInitRange(c: Ctx, mem: Uint32Array, count: Uint8Array | undefined,
     const poisoned = pagePoisoned(mem, w);
     if (poisoned) report(c, { what: 'poisoned', pfn, detail: `pfn ${hex(pfn)}: struct page is poisoned (never initialised)` });
     const n = count ? count[pfn % PAGES_PER_SECTION]! : 1;
-    if (n !== 1 && !(n === 2 && !poisoned && reservedTailReinit(c, mem, w, pfn))) {
+    if (n !== 1 && !(!poisoned && pageReserved(mem, w) && n === deferredReservedInits(c, pfn))) {
       report(c, { what: 'init-count', pfn, detail: `pfn ${hex(pfn)}: struct page initialised ${n} times` });
     }
   }

@@ -39,6 +39,7 @@ const DETAILS: Record<SetupPhase, (m: Machine) => string> = {
   numa: (m) => `${m.numa!.online.size} node(s) with memory${m.numa!.fromSrat ? ', from the SRAT' : ', no SRAT: one node'}`,
   zones: (m) => [...m.zones!.nodes.values()].map((pg) =>
     `node ${pg.nodeId}: ${Number.isFinite(pg.firstDeferredPfn) ? `deferred from ${hex(pg.firstDeferredPfn)}` : 'nothing deferred'}`).join('; '),
+  percpu: () => 'the first percpu chunk embedded, a unit per cpu in its node\'s memory',
   zonelists: (m) => `${m.onlineNodes.length} node(s), ${m.totalPages} total pages, policy zone ${m.policyZone}`,
 };
 

@@ -75,6 +75,21 @@ describe('checkMachine on booted machines', () => {
     assert.deepEqual(checkMachine(m), []);
   });
 
+  it('allows a deferred page initialised once per reservation touching it, and only that often', () => {
+    // Three 8-byte allocations in one page above pc-1g's split (0x10000): init_reserved_page() runs per region.
+    const spec = loadPreset('pc-1g');
+    const m = machineNew(spec.name, spec.firmware);
+    bootMachine(m);
+    const base = 0x30000 * 4096;
+    for (const off of [0, 64, 128]) memblockReserve(m.memblock!, base + off, 8);
+    memInit(m, { memmap: { trackInit: true } });
+    const count = pfnToSection(m.memmap!, 0x30000)!.initCount!;
+    assert.equal(count[0x30000 % 32768], 3);
+    assert.deepEqual(checkMachine(m), []);
+    count[0x30000 % 32768] = 4;
+    assert.deepEqual(checkMachine(m).map((v) => [v.what, v.pfn]), [['init-count', 0x30000]]);
+  });
+
   it('allows the 6.1 double init of a reserved section tail in a deferred node (zone MAX_NR_ZONES)', () => {
     // pc-1g's memory ends at 0x3ffe0; 0x3fff0 is in section 7's tail, past DMA32, in node 0's
     // deferred part: init_unavailable_range() and then init_reserved_page() both initialise it.

@@ -155,6 +155,16 @@ describe('memblock_free_all corner cases', () => {
     assert.equal(m.memmap.sections[7]!.initCount![0x7ff0], 2);
   });
 
+  it('a deferred page several reservations touch is initialised once per reservation, as in 6.1', () => {
+    // Three small allocations at 64-byte alignment share pfn 0x3f000, above the deferred split:
+    // init_reserved_page() re-initialises the page for each region memmap_init_reserved_pages() walks.
+    const page = 0x3f000 * 4096;
+    const m = smallMachine(memory, [[0, M], [page, page + 8], [page + 64, page + 72], [page + 128, page + 4096 + 16]]);
+    memblockFreeAll(m.ctx, new RecordingBuddy(), m.maxPfn);
+    assert.equal(m.memmap.sections[7]!.initCount![0x7000], 3);
+    assert.equal(m.memmap.sections[7]!.initCount![0x7001], 1, 'the next page: one region');
+  });
+
   it('reserve_bootmem_region on a struct page nothing initialised throws, naming the pfn', () => {
     const m = smallMachine(memory, [[0, M]]);
     pageInitPoison(sectionMemmap(m.memmap, 0x5000), pageWord(0x5000), 1);

@@ -22,6 +22,7 @@ import { ISA_END_ADDRESS } from './e820-types.js';
 import { initMemMapping } from './init-mem-mapping.js';
 import { groupByMobilityDisabled, memInit, type MemInitOptions } from './mem-init.js';
 import { nodeDataAllocSize, x86NumaInit } from './numa.js';
+import { setupPerCpuAreas } from './setup-percpu.js';
 
 /** sizeof(pg_data_t) in Debian's 6.1 amd64 build (the memoryless-node allocation in the corpus prints it). */
 export const PGDAT_SIZE = 174208;
@@ -170,11 +171,12 @@ export interface BootOptions {
 }
 
 /** The memory setup of a boot up to the zonelists, as named phases in 6.1 order (the web UI shows each as it runs). */
-export const SETUP_PHASES: readonly { name: 'e820' | 'memblock' | 'numa' | 'zones' | 'zonelists'; run(m: Machine): void }[] = [
+export const SETUP_PHASES: readonly { name: 'e820' | 'memblock' | 'numa' | 'zones' | 'percpu' | 'zonelists'; run(m: Machine): void }[] = [
   { name: 'e820', run: (m) => setupArchE820(m) },
   { name: 'memblock', run: (m) => { setupArchMemblock(m); setupArchMapping(m); } },
   { name: 'numa', run: (m) => initmemInit(m) },
   { name: 'zones', run: (m) => pagingInit(m, true) },
+  { name: 'percpu', run: (m) => { setupPerCpuAreas(m); } },
   { name: 'zonelists', run: (m) => buildAllZonelists(m) },
 ];
 
