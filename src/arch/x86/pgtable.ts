@@ -32,6 +32,15 @@ export const PAGE_OFFSET_L4 = 0x888000000000;
 /** __PAGE_OFFSET_BASE_L5 (0xff11000000000000) below bit 57: pgd index 0x11, p4d index 0. */
 export const PAGE_OFFSET_L5 = 0x11000000000000;
 
+/**
+ * __VMEMMAP_BASE_L4 (0xffffea0000000000) below bit 48, and __VMEMMAP_BASE_L5 (0xffd4000000000000)
+ * below bit 57: both pgd index 468 ("0xea0000000000 >> 39 = 0x1d4"). Without KASLR, VMEMMAP_START
+ * is the one of the paging depth; with it, vmemmap_base moves in PUD steps (kernel_randomize_memory()).
+ */
+export const VMEMMAP_BASE_L4 = 0xea0000000000;
+export const VMEMMAP_BASE_L5 = 0x1d4000000000000;
+export const vmemmapBase = (l5: boolean): number => (l5 ? VMEMMAP_BASE_L5 : VMEMMAP_BASE_L4);
+
 /** pgd_index / p4d_index / pud_index / pmd_index / pte_index of a (virtual or physical) address. */
 export const pgdIndex = (va: number, l5: boolean): number => Math.floor(va / pgdirSize(l5)) % PTRS_PER_TABLE;
 export const p4dIndex = (va: number): number => Math.floor(va / P4D_SIZE) % PTRS_PER_TABLE;

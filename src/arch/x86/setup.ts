@@ -10,6 +10,7 @@ import {
   memblockReserve, memblockSetBottomUp, memblockSetCurrentLimit, type Memblock,
 } from '../../mm/memblock.js';
 import { memmapInit } from '../../mm/mm-init.js';
+import { SparsePanic, sparseInitBoot } from '../../mm/sparse-boot.js';
 import { freeAreaInit, memblockFindDmaReserve, populatedZone, x86MaxZonePfns } from '../../mm/zone.js';
 import type { CoreParams } from '../../mm/zone-movable.js';
 import * as Z from '../../trace/formats/zone.js';
@@ -121,6 +122,25 @@ export function initmemInit(m: Machine, allocNodeData?: (nid: number, size: numb
     printk: m.printk,
     ...(allocNodeData ? { allocNodeData } : {}),
   });
+}
+
+/**
+ * paging_init() → sparse_init(): the boot memmap's memblock allocations (mm/sparse-boot.ts), right
+ * after initmem_init() and before zone sizing. The vmemmap base is the fixed one of the paging
+ * depth: KASLR moves it in PUD steps, so below 64 GiB of RAM (under 1 GiB of struct pages) the
+ * same table pages are needed (pc-2g-kaslr agrees).
+ */
+export function sparseInitMemblock(m: Machine): void {
+  const numa = m.numa!;
+  try {
+    sparseInitBoot({
+      mb: m.memblock!, l5: pgtableL5Enabled(m), nodeData: numa.nodeData,
+      firstOnlineNode: numa.online.size ? Math.min(...numa.online) : 0, printk: m.printk,
+    });
+  } catch (e) {
+    if (e instanceof SparsePanic) throw new BootError(`kernel would panic: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
