@@ -12,7 +12,9 @@ import type { MemoryHotplug } from '../mm/memory-hotplug.js';
 import type { NdBus } from '../drivers/nvdimm/nd-bus.js';
 import type { ZoneLayout } from '../mm/zone.js';
 import type { WatermarkState } from '../mm/watermark.js';
+import type { FirmwareMapEntry } from '../drivers/firmware/memmap.js';
 import type { KernelParams } from './params.js';
+import type { NosaveRegion } from './power/snapshot.js';
 import { Printk } from './printk.js';
 import { parseKernelParams } from './params.js';
 
@@ -65,6 +67,10 @@ export interface Machine {
    * watermark recomputes of hotplug count them; unset outside a replay.
    */
   managedAdjust?: Map<string, number>;
+  /** /sys/firmware/memmap: firmware_map_add_early()'s entries, once e820__reserve_resources() ran. */
+  firmwareMap?: FirmwareMapEntry[];
+  /** Hibernation's nosave regions, once e820__register_nosave_regions() ran. */
+  nosaveRegions?: NosaveRegion[];
 }
 
 export function machineNew(name: string, firmware: Firmware): Machine {

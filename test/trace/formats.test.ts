@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import type { LineFormat } from '../../src/trace/format.js';
 import * as N from '../../src/trace/formats/numa.js';
 import * as S from '../../src/trace/formats/setup.js';
+import * as A from '../../src/trace/formats/acpi.js';
+import * as P from '../../src/trace/formats/power.js';
 import * as F from '../../src/trace/formats/free.js';
 import * as K from '../../src/trace/formats/kpageflags.js';
 import * as Z from '../../src/trace/formats/zone.js';
@@ -45,6 +47,10 @@ const REAL: [LineFormat<unknown>, string][] = [
   [F.freeingMemory, 'Freeing unused kernel image (initmem) memory: 2824K'],
   [F.efiFreed, 'efi: Freeing EFI boot services memory: 43592K'],
   [S.acpiTableReserve, 'ACPI: Reserving FACP table memory at [mem 0x7ffe20c7-0x7ffe21ba]'],
+  [A.hpetId, 'ACPI: HPET id: 0x8086a201 base: 0xfed00000'],
+  [A.hpetInvalid, 'ACPI: HPET id: 0x8086a201 base: 0x0 is invalid'],
+  [P.nosaveRegistered, 'PM: hibernation: Registered nosave memory: [mem 0x0009f000-0x000fffff]'],
+  [P.nosaveRegistered, 'PM: hibernation: Registered nosave memory: [mem 0x7ff50000-0xffffffff]'],
 ];
 
 describe('kernel lines round-trip', () => {

@@ -67,6 +67,14 @@ export interface CpuFeatures {
   la57?: boolean;
 }
 
+/** What acpi_boot_init() reads from the ACPI tables that leads to memblock allocations. */
+export interface AcpiPlatform {
+  /** The HPET table: event timer block id, base address and sequence number; undefined: no HPET table. */
+  hpet: { id: number; address: number; sequence: number } | undefined;
+  /** I/O APIC entries of the MADT (nr_ioapics). */
+  nrIoapics: number;
+}
+
 export interface Firmware {
   e820: FirmwareE820Entry[];
   /** undefined: the platform has no SRAT, so the kernel fakes one node. */
@@ -91,4 +99,6 @@ export interface Firmware {
   brk?: KernelBrk;
   /** Default: QEMU's qemu64 model, as in most corpus boots (no 1 GiB pages, no LA57). */
   cpu?: CpuFeatures;
+  /** Default: QEMU's pc and q35 tables (QEMU_ACPI in acpi-boot.ts: one HPET, one IOAPIC). */
+  acpi?: AcpiPlatform;
 }

@@ -249,6 +249,27 @@ export const fmtIgnoreLoglevel = fixedLine(
   'printk: debug: ignoring loglevel setting.',
 );
 
+/** e820__setup_pci_gap(): the gap below 4 GiB left for PCI BARs, [start, end). */
+export const fmtE820PciGap: LineFormat<{ start: number; end: number }> = lineFormat(
+  'e820.pci_gap',
+  'e820__setup_pci_gap',
+  new RegExp(`^\\[mem ${HEX}-${HEX}\\] available for PCI devices$`),
+  (m) => ({ start: parseHex(m[1]!), end: parseHex(m[2]!) + 1 }),
+  (v) => `[mem ${hexPad(v.start, 8)}-${hexPad(v.end - 1, 8)}] available for PCI devices`,
+);
+
+/** e820__setup_pci_gap() found no gap of 4 MiB or more below 4 GiB: two pr_err() lines. */
+export const fmtE820NoPciGap = fixedLine(
+  'e820.no_pci_gap',
+  'e820__setup_pci_gap',
+  'Cannot find an available gap in the 32-bit address range',
+);
+export const fmtE820NoPciGapWarn = fixedLine(
+  'e820.no_pci_gap_warn',
+  'e820__setup_pci_gap',
+  'PCI devices with unassigned 32-bit BARs may not work!',
+);
+
 /** Every format of this file, for the dmesg lexer. */
 export const e820Formats = [
   fmtE820Entry,
@@ -263,4 +284,7 @@ export const e820Formats = [
   fmtEarlyParamMalformed,
   fmtMemNopentium,
   fmtIgnoreLoglevel,
+  fmtE820PciGap,
+  fmtE820NoPciGap,
+  fmtE820NoPciGapWarn,
 ] as const;

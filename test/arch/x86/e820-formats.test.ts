@@ -20,6 +20,9 @@ import {
   fmtIgnoreLoglevel,
   fmtKernelCommandLine,
   fmtMemNopentium,
+  fmtE820PciGap,
+  fmtE820NoPciGap,
+  fmtE820NoPciGapWarn,
 } from '../../../src/trace/formats/e820.js';
 import type { LineFormat } from '../../../src/trace/format.js';
 
@@ -60,6 +63,10 @@ describe('e820 formats: exact 6.1 text and parse(emit(x)) = x', () => {
     c(fmtEarlyParamMalformed, 'mem', "Malformed early option 'mem'"),
     c(fmtMemNopentium, true, 'mem=nopentium ignored! (only supported on x86_32)'),
     c(fmtIgnoreLoglevel, true, 'printk: debug: ignoring loglevel setting.'),
+    c(fmtE820PciGap, { start: 0xc0000000, end: 0xfed1c000 }, '[mem 0xc0000000-0xfed1bfff] available for PCI devices'),
+    c(fmtE820PciGap, { start: 0x100100000, end: 0x100500000 }, '[mem 0x100100000-0x1004fffff] available for PCI devices'),
+    c(fmtE820NoPciGap, true, 'Cannot find an available gap in the 32-bit address range'),
+    c(fmtE820NoPciGapWarn, true, 'PCI devices with unassigned 32-bit BARs may not work!'),
   ];
   for (const k of cases) it(`${k.name}: ${k.text}`, k.run);
 
