@@ -1,6 +1,9 @@
 // `meminit boot [MACHINE|PRESET] [--memmap …]` and `meminit presets`.
 import { totalmem } from 'node:os';
 import { memInit } from '../arch/x86/mem-init.js';
+import { acpiMemoryHotplugBoot } from '../drivers/acpi/acpi-memhotplug.js';
+import { errnoText } from '../drivers/base/memory.js';
+import type { HotplugReserved } from './run.js';
 import { bootMachine, BootError } from '../arch/x86/setup.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
 import { listPresets, loadPreset, MachineError, type MachineSpec } from '../machine/index.js';
@@ -24,16 +27,31 @@ export function loadSpec(arg: string) {
 }
 
 /**
- * A machine file or preset booted with its struct pages on this thread (memInit: memblock_free_all
- * and deferred init), for the commands that read them; a bad machine or a memmap over the host's
- * budget is a one-line UserError.
+ * Memory hotplug as boot sets it up (memInit()'s subsysInitcall): memory blocks, then the
+ * machine's DIMMs added by ACPI. Undefined when there is nothing to do: no DIMMs and no `reserved`
+ * mode asked for (the hotplug commands ask, to have memory blocks). A refused DIMM is a bad machine.
  */
-export function bootWithMemmap(arg: string, strategy: DeferredStrategy, trackInit = false): { m: Machine; spec: MachineSpec } {
+export function hotplugAtBoot(spec: MachineSpec, arg: string, reserved?: HotplugReserved): ((m: Machine) => void) | undefined {
+  if (reserved === undefined && !spec.dimms.length) return undefined;
+  return (m) => {
+    const bad = acpiMemoryHotplugBoot(m, spec.dimms, { reserved: reserved ?? 'keep' });
+    if (bad) throw new UserError(`${arg}: DIMM at 0x${bad.start.toString(16)} (${bad.size} bytes): add_memory failed: ${errnoText(bad.errno)}`);
+  };
+}
+
+/**
+ * A machine file or preset booted with its struct pages on this thread (memInit: memblock_free_all,
+ * deferred init, and its DIMMs as ACPI adds them), for the commands that read them; a bad machine
+ * or a memmap over the host's budget is a one-line UserError. `hotplug`: set up memory hotplug
+ * with that mode even without DIMMs.
+ */
+export function bootWithMemmap(arg: string, strategy: DeferredStrategy, o: { trackInit?: boolean; hotplug?: HotplugReserved } = {}): { m: Machine; spec: MachineSpec } {
   const spec = loadSpec(arg);
   const m = machineNew(spec.name, spec.firmware);
+  const subsysInitcall = hotplugAtBoot(spec, arg, o.hotplug);
   try {
     bootMachine(m);
-    memInit(m, { strategy, memmap: { budgetBytes: memmapBudget(), ...(trackInit ? { trackInit } : {}) } });
+    memInit(m, { strategy, memmap: { budgetBytes: memmapBudget(), ...(o.trackInit ? { trackInit: true } : {}) }, ...(subsysInitcall ? { subsysInitcall } : {}) });
   } catch (e) {
     if (e instanceof BootError || e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
@@ -61,12 +79,12 @@ export interface MemmapSummary {
   workers: number;
 }
 
-/** The memInit phase for the CLI: struct pages, memblock_free_all, deferred init. */
-async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions): Promise<MemmapSummary> {
+/** The memInit phase for the CLI: struct pages, memblock_free_all, deferred init, the initcalls. */
+async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions, subsysInitcall?: (m: Machine) => void): Promise<MemmapSummary> {
   const bars = new Progress();
   const progress = (step: 'memmap' | 'deferred', nid: number, done: number, total: number): void =>
     bars.update(`${step}${nid}`, step === 'memmap' ? 'memmap allocation' : `node ${nid} deferred init`, done, total);
-  const opts = { strategy: o.strategy, memmap: { budgetBytes: o.budgetBytes }, ...(bars.active ? { progress } : {}) };
+  const opts = { strategy: o.strategy, memmap: { budgetBytes: o.budgetBytes }, ...(bars.active ? { progress } : {}), ...(subsysInitcall ? { subsysInitcall } : {}) };
   let reports: DeferredNodeReport[];
   try {
     reports = o.workers === 0 ? memInit(m, { ...opts, maxThreads: 1 }) : (await memInitThreads(m, { ...opts, maxThreads: o.workers })).reports;
@@ -100,7 +118,7 @@ export interface BootScriptOptions {
 export async function bootCommand(
   arg: string, emit: Emit, out: (s: string) => void, memmap?: BootMemmapOptions, script?: BootScriptOptions,
 ): Promise<number> {
-  const { loadScript, hotplugSetup, printResults } = await import('./run.js');
+  const { loadScript, printResults } = await import('./run.js');
   const lines = script ? loadScript(script.script) : undefined;
   const spec = loadSpec(arg);
   const m = machineNew(spec.name, spec.firmware);
@@ -110,10 +128,9 @@ export async function bootCommand(
     if (e instanceof BootError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
   }
-  const s = memmap ? await bootMemmap(m, arg, memmap) : undefined;
+  const s = memmap ? await bootMemmap(m, arg, memmap, hotplugAtBoot(spec, arg, script?.reserved)) : undefined;
   out(emitMachine(m, emit, s && emit === 'json' ? { memmap: s } : {}) + (s && emit === 'summary' ? memmapLine(s) + '\n' : ''));
   if (!script || !lines) return EXIT_OK;
-  hotplugSetup(m, spec.dimms, script.reserved, arg);
   const { runScript } = await import('../shell/script.js');
   return printResults(script.script, runScript(m, lines), out, script.err);
 }

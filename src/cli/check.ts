@@ -14,7 +14,7 @@ export interface CheckOptions {
 }
 
 export function checkCommand(arg: string, o: CheckOptions, out: (s: string) => void): number {
-  const { m, spec } = bootWithMemmap(arg, o.strategy, true);
+  const { m, spec } = bootWithMemmap(arg, o.strategy, { trackInit: true });
   const r = checkMachineReport(m);
   if (o.json) {
     out(JSON.stringify({ machine: spec.name, strategy: o.strategy, ok: r.total === 0, pfns: r.pfns, freeBlocks: r.freeBlocks, total: r.total, violations: r.violations }));

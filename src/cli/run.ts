@@ -3,11 +3,8 @@
 // boot a machine with its struct pages, set up memory hotplug (memory blocks, the machine
 // file's DIMMs plugged as the ACPI driver would at boot), then run the script's lines.
 import { readFileSync, statSync } from 'node:fs';
-import { acpiScanMemoryDevices } from '../drivers/acpi/acpi-memhotplug.js';
 import type { Machine } from '../kernel/machine.js';
-import type { HotplugDimm } from '../machine/index.js';
 import type { DeferredStrategy } from '../mm/deferred-work.js';
-import { memoryHotplugInit } from '../mm/memory-hotplug.js';
 import { errnoText, parseScript, runScript, ScriptError, type LineResult, type ScriptLine } from '../shell/script.js';
 import { bootWithMemmap } from './boot.js';
 import { EXIT_MISMATCH, EXIT_OK, UserError } from './errors.js';
@@ -43,18 +40,9 @@ export function loadScript(path: string): ScriptLine[] {
   }
 }
 
-/** Memory hotplug on a booted machine, then its DIMMs hot-added at boot; a refused DIMM is a bad machine. */
-export function hotplugSetup(m: Machine, dimms: readonly HotplugDimm[], reserved: HotplugReserved, what: string): void {
-  memoryHotplugInit(m, { reserved });
-  const bad = acpiScanMemoryDevices(m, dimms);
-  if (bad) throw new UserError(`${what}: DIMM at 0x${bad.start.toString(16)} (${bad.size} bytes): add_memory failed: ${errnoText(bad.errno)}`);
-}
-
 /** Boot a machine file or preset with its struct pages (main thread) and memory hotplug. */
 export function bootHotplugMachine(arg: string, o: HotplugBootOptions): Machine {
-  const { m, spec } = bootWithMemmap(arg, o.strategy);
-  hotplugSetup(m, spec.dimms, o.reserved, arg);
-  return m;
+  return bootWithMemmap(arg, o.strategy, { hotplug: o.reserved }).m;
 }
 
 /** Print a script's results: output on stdout, each refusal on stderr as "FILE:LINE: text". */

@@ -6,6 +6,13 @@ import { SMP_CACHE_BYTES } from '../include/memblock.js';
 import { SIZEOF_LONG } from '../include/percpu.js';
 import { memblockAlloc } from '../mm/memblock-alloc.js';
 import type { Memblock } from '../mm/memblock-type.js';
+import type { Machine } from './machine.js';
+
+/**
+ * nr_cpu_ids: one more than the highest possible CPU. The machine's CPUs are all possible
+ * (QEMU's -smp count; the corpus's "setup_percpu: … nr_cpu_ids:" agrees on every boot).
+ */
+export const nrCpuIds = (m: Machine): number => m.firmware.nrCpus;
 
 /** cpumask_size(): whole longs of nr_cpumask_bits; 2 cpus → 8 bytes, 65 cpus → 16. */
 export const cpumaskSize = (nrCpumaskBits: number): number => Math.ceil(nrCpumaskBits / (8 * SIZEOF_LONG)) * SIZEOF_LONG;

@@ -261,6 +261,6 @@ export async function memInitThreads(m: Machine, opts: MemInitOptions & Omit<Def
     { mb: m.memblock!, zones: m.zones!, memmap: m.memmap!, buddy: m.buddy!, groupByMobilityDisabled: groupByMobilityDisabled(m) },
     { ...rest, strategy: opts.strategy ?? 'parallel', printk: m.printk, ...(progress ? { progress: (nid: number, d: number, t: number) => progress('deferred', nid, d, t) } : {}) },
   );
-  memInitInitcalls(m);
+  memInitInitcalls(m, opts.subsysInitcall);
   return r;
 }

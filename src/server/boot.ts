@@ -6,9 +6,8 @@
 import { BootError, SETUP_PHASES } from '../arch/x86/setup.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
 import { memInit } from '../arch/x86/mem-init.js';
-import { acpiScanMemoryDevices } from '../drivers/acpi/acpi-memhotplug.js';
+import { acpiMemoryHotplugBoot } from '../drivers/acpi/acpi-memhotplug.js';
 import { errnoText } from '../drivers/base/memory.js';
-import { memoryHotplugInit } from '../mm/memory-hotplug.js';
 import { forEachValidSection, memblocksPresent } from '../mm/sparse.js';
 import { SECTION_MEMMAP_BYTES } from '../include/sparsemem.js';
 import { loadPreset, MachineError, parseMachine } from '../machine/index.js';
@@ -39,8 +38,10 @@ const DETAILS: Record<SetupPhase, (m: Machine) => string> = {
   numa: (m) => `${m.numa!.online.size} node(s) with memory${m.numa!.fromSrat ? ', from the SRAT' : ', no SRAT: one node'}`,
   zones: (m) => [...m.zones!.nodes.values()].map((pg) =>
     `node ${pg.nodeId}: ${Number.isFinite(pg.firstDeferredPfn) ? `deferred from ${hex(pg.firstDeferredPfn)}` : 'nothing deferred'}`).join('; '),
-  percpu: () => 'the first percpu chunk embedded, a unit per cpu in its node\'s memory',
+  resources: (m) => `${m.firmwareMap?.length ?? 0} firmware map entries, ${m.nosaveRegions?.length ?? 0} nosave regions`,
+  percpu: (m) => `the first percpu chunk: a unit for each of ${m.firmware.nrCpus} cpu(s), in its node's memory`,
   zonelists: (m) => `${m.onlineNodes.length} node(s), ${m.totalPages} total pages, policy zone ${m.policyZone}`,
+  mm_init: (m) => `${m.memblock!.reserved.regions.length} reserved regions when memblock_free_all() starts`,
 };
 
 /** bootMachine()'s own phases (SETUP_PHASES), each with its detail line. */
@@ -56,9 +57,9 @@ const MiB = 2 ** 20;
 
 /**
  * The memInit phase: sparse_init, memmap_init, memblock_free_all, deferred init (on this thread),
- * so the inspector can decode struct pages; then memory hotplug as the kernel sets it up after
- * them (memory_dev_init(): the boot's memory blocks) and the machine's DIMMs, each added as the
- * ACPI memory hotplug driver does at boot (offline with Debian's default). A DIMM add_memory()
+ * so the inspector can decode struct pages, with memory hotplug as the kernel sets it up
+ * (memory_dev_init(): the boot's memory blocks) and the machine's DIMMs, each added as the
+ * ACPI memory hotplug driver does in its subsys initcall (offline with Debian's default). A DIMM add_memory()
  * refuses is left out and said in the detail, as the kernel logs it and boots on. The map keeps
  * the pfn states at paging_init() (what deferred init had still to do), computed before this
  * phase runs; hotplug's blocks are laid over them.
@@ -70,10 +71,11 @@ export function memmapPhase(dimms: readonly HotplugDimm[]): BootPhase {
     run: (m) => {
       const needed = memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES;
       if (needed > SERVER_MEMMAP_BUDGET) return;
-      memInit(m, { strategy: 'parallel', maxThreads: 1, memmap: { budgetBytes: SERVER_MEMMAP_BUDGET } });
-      memoryHotplugInit(m);
-      const bad = acpiScanMemoryDevices(m, dimms);
-      if (bad) refused = `the DIMM at ${hex(bad.start)} (${bad.size / MiB} MiB): add_memory failed: ${errnoText(bad.errno)}`;
+      const subsysInitcall = (mm: Machine): void => {
+        const bad = acpiMemoryHotplugBoot(mm, dimms);
+        if (bad) refused = `the DIMM at ${hex(bad.start)} (${bad.size / MiB} MiB): add_memory failed: ${errnoText(bad.errno)}`;
+      };
+      memInit(m, { strategy: 'parallel', maxThreads: 1, memmap: { budgetBytes: SERVER_MEMMAP_BUDGET }, subsysInitcall });
     },
     detail: (m) => {
       if (!m.memmap) return `no struct pages: a ${Math.round((memblocksPresent(m.memblock!).size * SECTION_MEMMAP_BYTES) / MiB)} MiB memmap is over the server's ${SERVER_MEMMAP_BUDGET / MiB} MiB budget`;

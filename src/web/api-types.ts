@@ -3,7 +3,7 @@
 
 /**
  * One step of a boot, as the server-sent event stream carries it (`event: <type>`, `id: <seq>`).
- * Today's boots send `phase` events (e820, memblock, numa, zones, zonelists — or one `replay`
+ * Today's boots send `phase` events (e820, memblock, numa, zones, resources, percpu, zonelists, mm_init — or one `replay`
  * for a boot log), a `start` and an `end` for each, then one `done`. Deferred struct page init
  * (issue 3) adds `worker` events: name "deferred-init", `nid` and `worker` say which, `pages`
  * and `total` how far it got.
@@ -13,7 +13,7 @@ export interface BootEvent {
   seq: number;
   type: 'phase' | 'worker' | 'done' | 'hotplug';
   /**
-   * phase: e820 | memblock | numa | zones | zonelists | memmap | replay; worker: the job; done:
+   * phase: e820 | memblock | numa | zones | resources | percpu | zonelists | mm_init | memmap | replay; worker: the job; done:
    * ready | failed; hotplug: memoryN, an action on a block after the boot (`detail`: the value
    * written and the outcome), recorded after `done`, so only a stream opened later replays it.
    */

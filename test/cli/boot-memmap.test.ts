@@ -11,7 +11,7 @@ describe('meminit boot --memmap', () => {
     const r = run('boot', 'pc-1g', '--memmap', '--workers', '2');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^node 0 deferred pages initialised in \d+ms$/m);
-    assert.match(r.out, /^meminit: 8 sections of struct pages \(16 MiB\); \d+ pages managed, 196\d{3} of them initialised by deferred init \(parallel, up to 2 threads per node\)$/m);
+    assert.match(r.out, /^meminit: 8 sections of struct pages \(16 MiB\); \d+ pages managed, \d+ of them initialised by deferred init \(parallel, up to 2 threads per node\)$/m);
   });
 
   it('--workers 0 runs on the main thread; the strategy does not change the result', () => {

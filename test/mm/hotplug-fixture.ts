@@ -2,10 +2,9 @@
 // struct pages (init counters on), memory blocks set up, its DIMMs plugged as ACPI does at boot.
 import { memInit } from '../../src/arch/x86/mem-init.js';
 import { bootMachine } from '../../src/arch/x86/setup.js';
-import { acpiScanMemoryDevices } from '../../src/drivers/acpi/acpi-memhotplug.js';
+import { acpiMemoryHotplugBoot } from '../../src/drivers/acpi/acpi-memhotplug.js';
 import { machineNew, type Machine } from '../../src/kernel/machine.js';
 import { buildMachine } from '../../src/machine/index.js';
-import { memoryHotplugInit } from '../../src/mm/memory-hotplug.js';
 import { sysfsRead, sysfsWrite } from '../../src/fs/sysfs.js';
 
 /** pc, 2G, two DIMMs at 4G (512M: memory32-35, 1G: memory36-43), one node (the `hotplug` preset). */
@@ -15,9 +14,8 @@ export function hotplugMachine(input: object = PC_2G_DIMMS, reserved: 'keep' | '
   const spec = buildMachine(input, 'test', 'test');
   const m = machineNew(spec.name, spec.firmware);
   bootMachine(m);
-  memInit(m, { strategy: 'maxorder', memmap: { trackInit: true } });
-  memoryHotplugInit(m, { reserved });
-  const bad = acpiScanMemoryDevices(m, spec.dimms);
+  let bad: { errno: number } | undefined;
+  memInit(m, { strategy: 'maxorder', memmap: { trackInit: true }, subsysInitcall: (mm) => { bad = acpiMemoryHotplugBoot(mm, spec.dimms, { reserved }); } });
   if (bad) throw new Error(`DIMM add failed: ${bad.errno}`);
   return m;
 }

@@ -123,7 +123,13 @@ describe('a machine\'s watermarks', () => {
     assert.equal(st.minFreeKbytes, kb, 'khugepaged\'s recommendation still rules');
     assert.equal(blockWrite(m, 32, 'state', 'offline'), 0);
     assert.equal(movable(), 0);
-    assert.equal(st.zones.get(wmarkKey(0, ZoneType.DMA32))!.min, boot.min, 'back to the boot\'s share');
+    // Not quite the boot's share: boot computed it before the initrd and the kernel image were
+    // freed, the recompute counts those pages in DMA32 too.
+    const offline = st.zones.get(wmarkKey(0, ZoneType.DMA32))!.min;
+    assert.ok(offline >= boot.min && offline - boot.min <= 2, `DMA32 min ${offline} back to about the boot's ${boot.min}`);
+    assert.equal(blockWrite(m, 32, 'state', 'online_movable'), 0);
+    assert.equal(blockWrite(m, 32, 'state', 'offline'), 0);
+    assert.equal(st.zones.get(wmarkKey(0, ZoneType.DMA32))!.min, offline, 'the same state, the same watermarks');
   });
 
   it('/proc/zoneinfo prints min, low, high and protection in the kernel\'s layout', () => {

@@ -29,7 +29,7 @@ describe('the memmap phase', () => {
     const rec = presetRecord('pc-1g');
     await runBootPhases(rec);
     assert.equal(rec.status, 'ready', rec.error);
-    assert.deepEqual(rec.events.filter((e) => e.type === 'phase' && e.state === 'end').map((e) => e.name), ['e820', 'memblock', 'numa', 'zones', 'zonelists', 'memmap']);
+    assert.deepEqual(rec.events.filter((e) => e.type === 'phase' && e.state === 'end').map((e) => e.name), ['e820', 'memblock', 'numa', 'zones', 'resources', 'percpu', 'zonelists', 'mm_init', 'memmap']);
     assert.match(rec.events.find((e) => e.name === 'memmap' && e.state === 'end')!.detail!, /^8 sections of struct pages, \d+ pages managed$/);
     const p = structPageAt(rec.machine, 0x30000);
     assert.deepEqual([p.page?.buddyOrder, p.page?.zone, p.page?.migratetype], [10, 'DMA32', 'Movable']);

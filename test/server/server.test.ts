@@ -69,7 +69,7 @@ describe('routes', () => {
     const evs = sseEvents(sse.text);
     const data = evs.map((e) => e.data as BootEvent);
     assert.deepEqual(data.map((e) => `${e.type}:${e.name}:${e.state}`), [
-      ...['e820', 'memblock', 'numa', 'zones', 'zonelists', 'memmap'].flatMap((p) => [`phase:${p}:start`, `phase:${p}:end`]), 'done:ready:end',
+      ...['e820', 'memblock', 'numa', 'zones', 'resources', 'percpu', 'zonelists', 'mm_init', 'memmap'].flatMap((p) => [`phase:${p}:start`, `phase:${p}:end`]), 'done:ready:end',
     ]);
     assert.deepEqual(evs.map((e) => e.id), data.map((e) => String(e.seq)));
     assert.deepEqual(evs.map((e) => e.event), data.map((e) => e.type));
@@ -85,7 +85,7 @@ describe('routes', () => {
   it('the event stream resumes after Last-Event-ID', async () => {
     const id = await bootReady(srv, 'pc-1g');
     const r = await send(srv, 'GET', `/api/machine/${id}/events`, { headers: { 'Last-Event-ID': '7' } });
-    assert.deepEqual(sseEvents(r.text).map((e) => e.id), ['8', '9', '10', '11', '12']);
+    assert.deepEqual(sseEvents(r.text).map((e) => e.id), ['8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18']);
   });
 
   it('GET /api/machine/:id summarises nodes, zones, sections, memory blocks, e820, kernel lines and zoneinfo', async () => {

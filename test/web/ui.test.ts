@@ -118,7 +118,7 @@ describe('web UI in chromium', () => {
         // The timeline got every phase from the event stream.
         await page.waitForSelector('#timeline-status:has-text("booted in")');
         const phases = await page.locator('#timeline li').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')));
-        assert.deepEqual(phases, ['e820', 'memblock', 'numa', 'zones', 'zonelists', 'memmap']);
+        assert.deepEqual(phases, ['e820', 'memblock', 'numa', 'zones', 'resources', 'percpu', 'zonelists', 'mm_init', 'memmap']);
         assert.match(await page.locator('#zoneinfo').textContent() ?? '', /Node 1, zone   Normal\n(?: {8}(?:min|low|high) +\d+\n){3} {8}spanned  786432/);
         assert.match(await page.locator('#kernel').textContent() ?? '', /Built 2 zonelists, mobility grouping on\./);
         assert.match(await page.locator('#zones').textContent() ?? '', /node 1 · pfn 0x180000–0x240000/);

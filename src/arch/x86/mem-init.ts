@@ -33,6 +33,11 @@ export interface MemInitOptions {
   buddy?: (m: Machine, memmap: Memmap) => BuddyFreeTarget;
   /** A millisecond clock for the deferred lines (default Date.now). */
   now?: () => number;
+  /**
+   * Work of the subsys initcalls after hugepage_init() and before the initrd and the image are
+   * freed: the ACPI memory hotplug driver adding the DIMMs (acpiMemoryHotplugBoot()).
+   */
+  subsysInitcall?: (m: Machine) => void;
   /** Progress of the slow steps, for the CLI's bars: memmap allocation (nid -1), deferred init per node. */
   progress?: (step: 'memmap' | 'deferred', nid: number, done: number, total: number) => void;
 }
@@ -159,7 +164,7 @@ export function memInit(m: Machine, opts: MemInitOptions = {}): DeferredNodeRepo
     strategy: opts.strategy ?? 'parallel', maxThreads: opts.maxThreads ?? 1, printk: m.printk, ...(opts.now ? { now: opts.now } : {}),
     ...(opts.progress ? { progress: (nid: number, d: number, t: number) => opts.progress!('deferred', nid, d, t) } : {}),
   });
-  memInitInitcalls(m);
+  memInitInitcalls(m, opts.subsysInitcall);
   return reports;
 }
 
@@ -170,10 +175,11 @@ export function memInit(m: Machine, opts: MemInitOptions = {}): DeferredNodeRepo
  * min_free_kbytes, then the initrd and the kernel image's unused parts. The image's frees and
  * the discard need to know the image (firmware.image): a replay takes them from its log instead.
  */
-export function memInitInitcalls(m: Machine): void {
+export function memInitInitcalls(m: Machine, subsysInitcall?: (m: Machine) => void): void {
   if (m.firmware.image) memblockDiscardFree(m);
   const postcore = wmarkZonesOf(m);
   efiFreeBootServices(m);
   m.watermarks = bootWatermarks(m, postcore, wmarkZonesOf(m));
+  subsysInitcall?.(m);
   if (m.firmware.image) freeAfterInitcalls(m);
 }

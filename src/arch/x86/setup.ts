@@ -24,6 +24,9 @@ import { initMemMapping } from './init-mem-mapping.js';
 import { groupByMobilityDisabled, memInit, type MemInitOptions } from './mem-init.js';
 import { nodeDataAllocSize, x86NumaInit } from './numa.js';
 import { setupPerCpuAreas } from './setup-percpu.js';
+import { setupArchTail } from './setup-arch-tail.js';
+import { setupCommandLine } from '../../kernel/setup-command-line.js';
+import { startKernelMmInit } from '../../kernel/start-kernel.js';
 
 /** sizeof(pg_data_t) in Debian's 6.1 amd64 build (the memoryless-node allocation in the corpus prints it). */
 export const PGDAT_SIZE = 174208;
@@ -144,15 +147,16 @@ export function sparseInitMemblock(m: Machine): void {
 }
 
 /**
- * paging_init() → zone_sizes_init() → free_area_init() and memmap_init(). memblock_find_dma_reserve()
- * runs first, as in setup_arch(). `allocMemoryless`: allocate the pgdat of memoryless nodes here
- * (boot); the replay leaves it to the log's own trace line.
+ * paging_init() → sparse_init(), zone_sizes_init() → free_area_init() and memmap_init().
+ * memblock_find_dma_reserve() runs first, as in setup_arch(). `boot`: make sparse_init()'s
+ * allocations and the memoryless nodes' pgdats here; a replay takes them from its log.
  */
-export function pagingInit(m: Machine, allocMemoryless: boolean): void {
+export function pagingInit(m: Machine, boot: boolean): void {
   const mb = m.memblock!;
   const numa = m.numa!;
   m.dmaReserve = memblockFindDmaReserve(mb, forEachFreeMemRange(mb, -1, MemblockFlag.NONE));
-  if (allocMemoryless) {
+  if (boot) sparseInitMemblock(m);
+  if (boot) {
     for (const nid of numa.possible) {
       if (!numa.online.has(nid)) memblockAllocTryNid(mb, PGDAT_SIZE, SMP_CACHE_BYTES, 0, 0, -1, 'free_area_init');
     }
@@ -190,14 +194,24 @@ export interface BootOptions {
   memInit?: MemInitOptions;
 }
 
-/** The memory setup of a boot up to the zonelists, as named phases in 6.1 order (the web UI shows each as it runs). */
-export const SETUP_PHASES: readonly { name: 'e820' | 'memblock' | 'numa' | 'zones' | 'percpu' | 'zonelists'; run(m: Machine): void }[] = [
+export type SetupPhaseName = 'e820' | 'memblock' | 'numa' | 'zones' | 'resources' | 'percpu' | 'zonelists' | 'mm_init';
+
+/**
+ * The memory setup of a boot up to memblock_free_all(), as named phases in 6.1 order (the web UI
+ * shows each as it runs); every memblock allocation the kernel makes on the way, in its order.
+ */
+export const SETUP_PHASES: readonly { name: SetupPhaseName; run(m: Machine): void }[] = [
   { name: 'e820', run: (m) => setupArchE820(m) },
   { name: 'memblock', run: (m) => { setupArchMemblock(m); setupArchMapping(m); } },
   { name: 'numa', run: (m) => initmemInit(m) },
   { name: 'zones', run: (m) => pagingInit(m, true) },
-  { name: 'percpu', run: (m) => { setupPerCpuAreas(m); } },
+  // The rest of setup_arch(): ACPI's HPET and IOAPIC, e820 resources, nosave regions, PCI gap.
+  { name: 'resources', run: (m) => setupArchTail(m) },
+  // start_kernel(): setup_command_line(), then setup_per_cpu_areas().
+  { name: 'percpu', run: (m) => { setupCommandLine(m); setupPerCpuAreas(m); } },
   { name: 'zonelists', run: (m) => buildAllZonelists(m) },
+  // start_kernel() up to mem_init()'s memblock_free_all(): hashes, CPU entry area, swiotlb.
+  { name: 'mm_init', run: (m) => startKernelMmInit(m) },
 ];
 
 /** The whole memory setup of a machine, up to zone sizing and zonelists; the struct pages when asked. */

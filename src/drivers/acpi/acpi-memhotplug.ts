@@ -5,7 +5,7 @@
 // resource stays its own: the driver does not ask MHP_MERGE_RESOURCE).
 import { PAGE_SIZE } from '../../include/pfn.js';
 import type { Machine } from '../../kernel/machine.js';
-import { addMemory, hotplugOf, mhpSupportsMemmapOnMemory } from '../../mm/memory-hotplug.js';
+import { addMemory, hotplugOf, memoryHotplugInit, mhpSupportsMemmapOnMemory, type MemoryHotplugOptions } from '../../mm/memory-hotplug.js';
 
 /**
  * acpi_memory_device_add() → acpi_memory_enable_device(): registers the group, adds the memory;
@@ -29,4 +29,17 @@ export function acpiScanMemoryDevices(
     if (ret) return { start: d.start, size: d.size, errno: ret };
   }
   return undefined;
+}
+
+/**
+ * Memory hotplug as boot sets it up: memory_dev_init() (driver_init()) makes the memory blocks,
+ * then the ACPI memory hotplug driver (acpi_init(), a subsys initcall after hugepage_init(), so
+ * before the initrd and the image are freed) adds the DIMMs the firmware lists, onlining them
+ * as memhp_default_state says. Run it as memInit()'s subsysInitcall; the first refusal, if any.
+ */
+export function acpiMemoryHotplugBoot(
+  m: Machine, dimms: readonly { start: number; size: number; nid: number }[], opts: MemoryHotplugOptions = {},
+): { start: number; size: number; errno: number } | undefined {
+  memoryHotplugInit(m, opts);
+  return acpiScanMemoryDevices(m, dimms);
 }

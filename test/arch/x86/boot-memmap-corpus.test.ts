@@ -1,0 +1,50 @@
+// `boot --memmap` of every corpus machine file against its real boot, to the end of boot: the
+// "Memory:" line (every memblock allocation the kernel made up to memblock_free_all()), the late
+// frees, and /proc/zoneinfo's managed pages, watermarks and lowmem reserves of every zone.
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { bootMachine } from '../../../src/arch/x86/setup.js';
+import { acpiMemoryHotplugBoot } from '../../../src/drivers/acpi/acpi-memhotplug.js';
+import { machineNew, type Machine } from '../../../src/kernel/machine.js';
+import { loadMachineFile } from '../../../src/machine/load-file.js';
+import { wmarkKey } from '../../../src/mm/watermark.js';
+import { lexBootLog } from '../../../src/trace/dmesg.js';
+import { efiFreed, freeingMemory, memInitInfo } from '../../../src/trace/formats/free.js';
+import { parseZoneinfo } from '../../../src/trace/formats/zoneinfo.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const examples = join(root, 'examples', 'machines');
+const corpus = join(root, 'test', 'corpus');
+const files = readdirSync(examples).filter((f) => f.endsWith('.yaml') && existsSync(join(corpus, f.replace(/\.yaml$/, '.log'))));
+
+const isFreeLine = (t: string): boolean => memInitInfo.parse(t) !== undefined || freeingMemory.parse(t) !== undefined || efiFreed.parse(t) !== undefined;
+
+describe('boot --memmap of the corpus machine files against their boots', () => {
+  for (const file of files) {
+    it(file, () => {
+      const spec = loadMachineFile(join(examples, file));
+      // The ACPI memory hotplug driver adds the DIMMs QEMU cold-plugged, in its subsys initcall.
+      const subsysInitcall = (mm: Machine): void => void acpiMemoryHotplugBoot(mm, spec.dimms);
+      const m = bootMachine(machineNew(spec.name, spec.firmware), { memInit: { subsysInitcall } });
+      const log = lexBootLog(readFileSync(join(corpus, file.replace(/\.yaml$/, '.log')), 'utf8'), file);
+      assert.deepEqual(m.printk.lines.map((l) => l.text).filter(isFreeLine), log.kernel.map((l) => l.text).filter(isFreeLine));
+      const cap = log.captures.get('/proc/zoneinfo');
+      assert.ok(cap, 'the log has a /proc/zoneinfo capture');
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const z of parseZoneinfo(cap.lines)) {
+        const pg = m.zones!.nodes.get(z.nid);
+        const zid = pg?.zones.findIndex((x) => x.name === z.zone) ?? -1;
+        const w = m.watermarks?.zones.get(wmarkKey(z.nid, zid));
+        const boost = z.counters.boost ?? 0;
+        const at = `node ${z.nid} ${z.zone}`;
+        want.push(`${at} managed ${z.counters.managed} min ${(z.counters.min ?? 0) - boost} low ${(z.counters.low ?? 0) - boost} high ${(z.counters.high ?? 0) - boost} protection ${z.protection?.join(',')}`);
+        got.push(`${at} managed ${pg?.zones[zid]?.managedPages ?? 0} min ${w?.min ?? 0} low ${w?.low ?? 0} high ${w?.high ?? 0} protection ${(w?.lowmemReserve ?? []).join(',')}`);
+      }
+      assert.deepEqual(got, want);
+    });
+  }
+});
