@@ -98,7 +98,7 @@ function program(setCode: (c: number) => void): Command {
     });
 
   p.command('proc')
-    .description('the /proc files meminit models, for a machine booted with its struct pages, right after boot. A machine file does not say what the kernel allocates from memblock after NUMA init (vmemmap, per-cpu areas, …), so its free and managed pages run higher than a real boot\'s: replay a boot log for the kernel\'s own numbers. iomem: the e820 entries, RAM buffers and the kernel image\'s sections (devices such as PCI windows and ROMs are not modelled). meminfo: MemTotal, MemFree, VmallocTotal, the hugepage lines and the direct map as init_mem_mapping() leaves it; the rest depends on what runs after boot and is not printed')
+    .description('the /proc files meminit models, for a machine booted with its struct pages, at the end of boot: every memblock allocation Debian\'s 6.1 makes up to memblock_free_all(), its DIMMs added by ACPI, the initrd and the image\'s unused parts freed, so managed pages and watermarks are the kernel\'s (free pages are what boot left before anything ran). iomem: the e820 entries, RAM buffers and the kernel image\'s sections (devices such as PCI windows and ROMs are not modelled). meminfo: MemTotal, MemFree, VmallocTotal, the hugepage lines and the direct map as init_mem_mapping() leaves it; the rest depends on what runs after boot and is not printed')
     .addArgument(new Argument('<file>', 'zoneinfo | buddyinfo | pagetypeinfo | iomem | meminfo').choices(['zoneinfo', 'buddyinfo', 'pagetypeinfo', 'iomem', 'meminfo']))
     .argument('[machine]', 'a machine file or preset name', 'default')
     .addOption(new Option('--strategy <name>', 'deferred init strategy').choices(['legacy', 'maxorder', 'parallel']).default('parallel'))
