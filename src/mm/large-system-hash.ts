@@ -2,6 +2,7 @@
 // alloc_large_system_hash() (mm/page_alloc.c of 6.1): boot-time hash tables sized from the
 // memory the zones will manage, allocated from memblock early (HASH_EARLY) or from vmalloc
 // once it runs, and the hashdist switch that picks between them on NUMA machines.
+import { KernelPanic } from '../kernel/panic.js';
 import { SMP_CACHE_BYTES } from '../include/memblock.js';
 import { PAGE_SHIFT, PAGE_SIZE, SZ_1M } from '../include/pfn.js';
 import type { Machine } from '../kernel/machine.js';
@@ -135,7 +136,7 @@ export function allocLargeSystemHashEarly(m: Machine, spec: HashSpec, mem: HashM
     const alloc = spec.flags & HASH_ZERO ? memblockAlloc : memblockAllocRaw;
     table = alloc(mb, size, SMP_CACHE_BYTES, 'alloc_large_system_hash');
   } while (!table && size > PAGE_SIZE && --log2qty);
-  if (!table) throw new Error(`kernel would panic: Failed to allocate ${spec.table} hash table`);
+  if (!table) throw new KernelPanic(`Failed to allocate ${spec.table} hash table`);
   m.printk.emit(hashTableEntries, { table: spec.table, entries: 2 ** log2qty, order: getOrder(size), bytes: size, kind: 'linear' });
   return log2qty;
 }

@@ -2,6 +2,7 @@
 // The shape of the first percpu chunk (mm/percpu.c): pcpu_build_alloc_info() sizes the units
 // and groups the cpus by distance, pcpu_alloc_alloc_info() takes its memory from memblock, and
 // pcpu_dump_alloc_info() prints the layout.
+import { KernelPanic } from '../kernel/panic.js';
 import type { Printk } from '../kernel/printk.js';
 import { NR_CPUS, PCPU_ALLOC_INFO_SIZE, PCPU_GROUP_INFO_SIZE, PCPU_MIN_UNIT_SIZE, PERCPU_DYNAMIC_EARLY_SIZE, SIZEOF_INT } from '../include/percpu.js';
 import { PAGE_SIZE, roundUp } from '../include/pfn.js';
@@ -33,7 +34,7 @@ export interface PcpuAllocInfo {
   groups: PcpuGroupInfo[];
 }
 
-export class PcpuError extends Error {}
+export class PcpuError extends KernelPanic {}
 
 /**
  * pcpu_alloc_alloc_info()'s size: the info, its group array, then one cpu_map slot per unit,

@@ -4,6 +4,7 @@
 // run of same-node sections a usemap block near the node's pgdat, a node-exact buffer for the
 // struct pages and the vmemmap page tables. The host memmap (sparse.ts) is built later and
 // separately; this file only places what the kernel would take from memblock.
+import { KernelPanic } from '../kernel/panic.js';
 import { MEMBLOCK_ALLOC_ACCESSIBLE, SMP_CACHE_BYTES } from '../include/memblock.js';
 import { MAX_NUMNODES, PAGES_PER_SECTION, STRUCT_PAGE_SIZE, pfnToSectionNr, sectionNrToPfn } from '../include/mmzone.js';
 import { PAGE_SHIFT, PAGE_SIZE, pfnDown, roundDown } from '../include/pfn.js';
@@ -26,7 +27,7 @@ export const INTERNODE_CACHE_BYTES = 64;
 const SECTION_BYTES = PAGES_PER_SECTION * PAGE_SIZE;
 
 /** The kernel would panic: a memblock allocation sparse_init() cannot do without failed. */
-export class SparsePanic extends Error {}
+export class SparsePanic extends KernelPanic {}
 
 export interface SparseBootOptions {
   mb: Memblock;

@@ -1,7 +1,8 @@
 // `meminit boot --memmap`: struct pages, the buddy allocator and deferred init from the command
 // line, on worker threads or the main thread; a memmap too big for the host is refused up front.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { root, run } from './run-cli.js';
@@ -44,6 +45,22 @@ describe('meminit boot --memmap', () => {
     const r = run('boot', 'pc-1g', '--memmap', '--memmap-budget', '8M');
     assert.equal(r.code, 2);
     assert.equal(r.err, 'meminit: pc-1g: 8 present sections: the memmap needs 16777216 bytes (0.02 GiB), only 8388608 bytes (0.01 GiB) are available\n');
+  });
+
+  it('a machine whose boot allocations cannot be met: the kernel\'s panic in one line, exit 2, for boot, check and proc', () => {
+    // 80M of RAM, all reserved but 384K at the top: NODE_DATA fits, the percpu first chunk does not.
+    const dir = mkdtempSync(join(tmpdir(), 'meminit-panic-'));
+    const file = join(dir, 'full.yaml');
+    writeFileSync(file, [
+      'e820:', '  - { start: 0, end: 0x9fc00, type: usable }', '  - { start: 0x100000, end: 0x5000000, type: usable }',
+      'earlyReserved:', '  - { start: 0x0, end: 0x10000, what: first 64K }', '  - { start: 0x100000, end: 0x1000000, what: firmware }',
+      '  - { start: 0x1000000, end: 0x4fa0000, what: kernel image }', '',
+    ].join('\n'));
+    for (const args of [['boot', file], ['boot', file, '--memmap'], ['check', file], ['proc', 'zoneinfo', file]]) {
+      const r = run(...args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.err, new RegExp(`^meminit: ${file.replace(/[.]/g, '\\.')}: kernel would panic: pcpu_build_alloc_info: .*\n$`), args.join(' '));
+    }
   });
 
   it('rejects a bad --workers or --strategy', () => {

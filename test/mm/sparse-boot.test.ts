@@ -115,7 +115,7 @@ describe('sparse_init: failures', () => {
   it('no room for a root page: sparse_index_alloc panics', () => {
     assert.throws(
       () => run({ nodes: [[0, M, 511 * M]], pgdat: { 0: 0x1ff00000 }, reserved: [[M, 255 * M - 32 * 1024], [256 * M, 256 * M]] }),
-      (e: unknown) => e instanceof SparsePanic && e.message === 'sparse_index_alloc: Failed to allocate 4096 bytes nid=0',
+      (e: unknown) => e instanceof SparsePanic && e.reason === 'sparse_index_alloc: Failed to allocate 4096 bytes nid=0',
     );
   });
 

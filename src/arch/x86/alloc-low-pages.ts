@@ -2,6 +2,7 @@
 // Where init_mem_mapping() gets its page-table pages (arch/x86/mm/init.c early_alloc_pgt_buf(),
 // alloc_low_pages()): first a small buffer in the brk area, then memblock, but only from
 // memory that is already mapped, [min_pfn_mapped, max_pfn_mapped).
+import { KernelPanic } from '../../kernel/panic.js';
 import { PAGE_SIZE, pfnDown, pfnPhys } from '../../include/pfn.js';
 import { memblockPhysAllocRange, type Memblock } from '../../mm/memblock.js';
 import type { KernelBrk } from './firmware.js';
@@ -38,7 +39,7 @@ export interface LowPageAllocator {
 }
 
 /** What the kernel would die of: alloc_low_pages() found no page. */
-export class PgtAllocPanic extends Error {}
+export class PgtAllocPanic extends KernelPanic {}
 
 /**
  * Mirrors early_alloc_pgt_buf(): it is the last extend_brk() before reserve_brk(), so the

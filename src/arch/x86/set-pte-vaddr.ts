@@ -2,6 +2,7 @@
 // set_pte_vaddr() of arch/x86/mm/init_64.c (6.1): map one kernel page at a fixed virtual
 // address, creating the missing page-table pages on the way down with spp_getpage(), which
 // takes them from memblock until mem_init() is done. Only which entries exist is kept.
+import { KernelPanic } from '../../kernel/panic.js';
 import { PAGE_SIZE } from '../../include/pfn.js';
 import type { Memblock } from '../../mm/memblock.js';
 import { memblockAlloc } from '../../mm/memblock.js';
@@ -24,7 +25,7 @@ export const kernelTablesNew = (): KernelTables => ({ p4d: new Set(), pud: new S
 /** spp_getpage() before after_bootmem: a zeroed page from memblock; the kernel panics without one. */
 export function sppGetpage(mb: Memblock): number {
   const page = memblockAlloc(mb, PAGE_SIZE, PAGE_SIZE, 'spp_getpage');
-  if (!page) throw new Error('kernel would panic: set_pte_phys: cannot allocate page data');
+  if (!page) throw new KernelPanic('set_pte_phys: cannot allocate page data');
   return page;
 }
 

@@ -10,11 +10,11 @@ import {
   memblockReserve, memblockSetBottomUp, memblockSetCurrentLimit, type Memblock,
 } from '../../mm/memblock.js';
 import { memmapInit } from '../../mm/mm-init.js';
-import { SparsePanic, sparseInitBoot } from '../../mm/sparse-boot.js';
+import { sparseInitBoot } from '../../mm/sparse-boot.js';
+import { KernelPanic } from '../../kernel/panic.js';
 import { freeAreaInit, memblockFindDmaReserve, populatedZone, x86MaxZonePfns } from '../../mm/zone.js';
 import type { CoreParams } from '../../mm/zone-movable.js';
 import * as Z from '../../trace/formats/zone.js';
-import { PgtAllocPanic } from './alloc-low-pages.js';
 import { DEBIAN_BRK, reserveBrk } from './brk.js';
 import { e820SetupArch, type SetupData } from './e820-boot.js';
 import { efiReserveBootServices } from './efi-quirks.js';
@@ -33,12 +33,13 @@ export const PGDAT_SIZE = 174208;
 /** The real-mode trampoline reserve_real_mode() allocates below 1 MiB (Debian 6.1: 28 KiB). */
 export const REAL_MODE_SIZE = 0x7000;
 
-export class BootError extends Error {}
+/** A boot that would panic: every step's panic is a KernelPanic ("kernel would panic: …"). */
+export { KernelPanic as BootError } from '../../kernel/panic.js';
 
 /** setup_arch() up to max_pfn: command line, firmware map, mem=/memmap=, legacy trims. */
 export function setupArchE820(m: Machine, setupData: SetupData[] = []): void {
   const r = e820SetupArch({ e820: m.firmware.e820, setupData }, m.params, m.printk, { la57: pgtableL5Enabled(m) });
-  if (!('state' in r)) throw new BootError(`kernel would panic: ${JSON.stringify(r)}`);
+  if (!('state' in r)) throw new KernelPanic(JSON.stringify(r));
   m.e820 = r.state;
   m.maxPfn = r.maxPfn;
   m.maxLowPfn = r.maxLowPfn;
@@ -82,17 +83,12 @@ export function setupArchMapping(m: Machine): void {
   efiReserveBootServices(m);
   memblockPhysAllocRange(mb, REAL_MODE_SIZE, PAGE_SIZE, 0, SZ_1M, 'reserve_real_mode');
   memblockReserve(mb, 0, SZ_1M, 'setup_arch');
-  try {
-    const r = initMemMapping({
-      mb, e820: m.e820!.table, maxPfn: m.maxPfn, brk: m.firmware.brk ?? DEBIAN_BRK,
-      gbpages: (m.firmware.cpu?.gbpages ?? false) && directGbpages(m), l5: pgtableL5Enabled(m),
-      kaslrMemory: !m.params.nokaslr, printk: m.printk,
-    });
-    initMemMappingDone(m, r.maxPfnMapped);
-  } catch (e) {
-    if (e instanceof PgtAllocPanic) throw new BootError(`kernel would panic: ${e.message}`);
-    throw e;
-  }
+  const r = initMemMapping({
+    mb, e820: m.e820!.table, maxPfn: m.maxPfn, brk: m.firmware.brk ?? DEBIAN_BRK,
+    gbpages: (m.firmware.cpu?.gbpages ?? false) && directGbpages(m), l5: pgtableL5Enabled(m),
+    kaslrMemory: !m.params.nokaslr, printk: m.printk,
+  });
+  initMemMappingDone(m, r.maxPfnMapped);
 }
 
 /**
@@ -135,15 +131,10 @@ export function initmemInit(m: Machine, allocNodeData?: (nid: number, size: numb
  */
 export function sparseInitMemblock(m: Machine): void {
   const numa = m.numa!;
-  try {
-    sparseInitBoot({
-      mb: m.memblock!, l5: pgtableL5Enabled(m), nodeData: numa.nodeData,
-      firstOnlineNode: numa.online.size ? Math.min(...numa.online) : 0, printk: m.printk,
-    });
-  } catch (e) {
-    if (e instanceof SparsePanic) throw new BootError(`kernel would panic: ${e.message}`);
-    throw e;
-  }
+  sparseInitBoot({
+    mb: m.memblock!, l5: pgtableL5Enabled(m), nodeData: numa.nodeData,
+    firstOnlineNode: numa.online.size ? Math.min(...numa.online) : 0, printk: m.printk,
+  });
 }
 
 /**
