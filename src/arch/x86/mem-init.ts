@@ -1,9 +1,10 @@
 // The struct page phases of a boot, after build_all_zonelists(): the memmap (sparse_init() and
 // memmap_init() with struct pages — the kernel does both inside paging_init(), before the
 // zonelists; meminit plans them there and writes them here, with the same walk), mem_init()'s
-// memblock_free_all() into the buddy allocator, and page_alloc_init_late()'s deferred init.
+// memblock_free_all() into the buddy allocator, page_alloc_init_late()'s deferred init, and what
+// boot frees and computes after it (the initcalls' watermarks, EFI, the initrd, the image).
 import { MIGRATE_TYPES, MigrateType, PAGEBLOCK_NR_PAGES, ZoneType } from '../../include/mmzone.js';
-import { PAGE_SIZE, pfnDown, pfnUp } from '../../include/pfn.js';
+import { PAGE_SIZE, pfnUp } from '../../include/pfn.js';
 import type { Machine } from '../../kernel/machine.js';
 import { deferredGrowZone } from '../../mm/deferred.js';
 import { pageAllocInitLate, type DeferredNodeReport } from '../../mm/deferred-run.js';
@@ -54,7 +55,9 @@ export function machineMemInitContext(m: Machine): MemInitContext {
 /**
  * Everything before deferred init: sparse_init() (refused with MemmapBudgetError before any
  * allocation when the memmap does not fit), memmap_init() writing struct pages, the buddy
- * allocator (its deferred_grow_zone() hook wired), memblock_free_all().
+ * allocator (its deferred_grow_zone() hook wired), memblock_free_all(); then, when the machine
+ * boots a known image, the rest of mem_init() (preallocate_vmalloc_pages(), the "Memory:" line)
+ * and the SMP alternatives start_kernel() frees before deferred init.
  */
 export function memInitEarly(m: Machine, opts: MemInitOptions = {}): void {
   const mb = m.memblock!;
@@ -152,7 +155,8 @@ function memblockDiscardFree(m: Machine): void {
  */
 function freeAfterInitcalls(m: Machine): void {
   const rd = m.firmware.initrd;
-  if (rd) freeInitPages(m, [pfnDown(rd.base), pfnUp(rd.base + rd.size)], 'initrd');
+  // free_reserved_area() rounds the start up; x86's free_initrd_mem() rounds the end up too.
+  if (rd) freeInitPages(m, [pfnUp(rd.base), pfnUp(rd.base + rd.size)], 'initrd');
   freeKernelImageParts(m, 'late');
 }
 
