@@ -1,6 +1,7 @@
 // `boot --memmap` of every corpus machine file against its real boot, to the end of boot: the
 // "Memory:" line (every memblock allocation the kernel made up to memblock_free_all()), the late
-// frees, and /proc/zoneinfo's managed pages, watermarks and lowmem reserves of every zone.
+// frees, /proc/zoneinfo's managed pages, watermarks and lowmem reserves of every zone, and the
+// reserved and nopage pfns of /proc/kpageflags.
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ import { wmarkKey } from '../../../src/mm/watermark.js';
 import { lexBootLog } from '../../../src/trace/dmesg.js';
 import { efiFreed, freeingMemory, memInitInfo } from '../../../src/trace/formats/free.js';
 import { parseZoneinfo } from '../../../src/trace/formats/zoneinfo.js';
+import { kpageflagsRun, type KpageflagsRun } from '../../../src/trace/formats/kpageflags.js';
+import { kpageflagsFromMemmap } from '../../../src/fs/proc/kpageflags.js';
+import { checkKpageflagsCapture } from '../../../src/trace/replay-kpageflags.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const examples = join(root, 'examples', 'machines');
@@ -45,6 +49,13 @@ describe('boot --memmap of the corpus machine files against their boots', () => 
         got.push(`${at} managed ${pg?.zones[zid]?.managedPages ?? 0} min ${w?.min ?? 0} low ${w?.low ?? 0} high ${w?.high ?? 0} protection ${(w?.lowmemReserve ?? []).join(',')}`);
       }
       assert.deepEqual(got, want);
+      // /proc/kpageflags from the struct pages: reserved and nopage pfn for pfn, up to max_pfn
+      // (the buddy flag depends on per-cpu lists and allocations after boot).
+      const kcap = log.captures.get('kpageflags');
+      assert.ok(kcap, 'the log has a kpageflags capture');
+      const mine = kpageflagsFromMemmap(m, 0, m.maxPfn);
+      const diffs = checkKpageflagsCapture(mine, kcap.lines.map((l) => kpageflagsRun.parse(l)).filter((r): r is KpageflagsRun => !!r));
+      assert.deepEqual(diffs.filter((d) => d.predictedOnly.length || d.kernelOnly.length), []);
     });
   }
 });
