@@ -51,7 +51,10 @@ function memblockDoubleArray(mb: Memblock, type: MemblockType, newAreaStart: num
   const oldPhys = type.arrayPhys;
   type.arrayPhys = addr;
   type.max *= 2;
-  if (oldPhys !== undefined) memblockPhysFree(mb, oldPhys, oldAllocSize, 'memblock_free');
+  // memblock_free() tail-calls memblock_phys_free() in Debian's build, so the trace names
+  // memblock_double_array (the unoptimised tools/testing/memblock harness prints memblock_free;
+  // memblock-traces.test.ts maps it).
+  if (oldPhys !== undefined) memblockPhysFree(mb, oldPhys, oldAllocSize, 'memblock_double_array');
   if (memblockReserve(mb, addr, newAllocSize, 'memblock_double_array'))
     throw new Error('BUG: memblock_double_array could not reserve the new array');
   return 0;

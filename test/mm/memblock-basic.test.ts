@@ -308,7 +308,7 @@ describe('memblock_double_array', () => {
     for (let i = 128; i < 256; i++) M.memblockReserve(mb, SZ_1M + i * 0x2000, 0x1000);
     assert.equal(mb.reserved.max, 512);
     assert.equal(log.filter((l) => l.startsWith('memblock_phys_free')).length, 1);
-    assert.ok(log.includes('memblock_phys_free: [0x000000003fffe000-0x000000003fffffff] memblock_free'));
+    assert.ok(log.includes('memblock_phys_free: [0x000000003fffe000-0x000000003fffffff] memblock_double_array'));
     assert.equal(mb.reserved.arrayPhys, SZ_1G - 0x5000);
   });
 

@@ -45,16 +45,7 @@ function modelBlock(file: string): { lines: string[]; printk: string[] } {
  * Logs that differ for a reason outside sparse_init(), each with the edit that makes them equal
  * (asserted, so that a fix elsewhere shows up here).
  */
-const KNOWN_GAPS: Record<string, { why: string; fix: (t: string) => string }> = {
-  // 200 nodes' usemaps fill memblock.reserved: memblock_double_array() frees the old array with
-  // memblock_free(), which tail-calls memblock_phys_free() in Debian's optimised build, so the
-  // line names memblock_double_array; the model follows the unoptimised ground-truth harness
-  // (test/memblock-traces/double-reserved.expected) and names memblock_free.
-  'pc-8g-numa-fake200.log': {
-    why: 'memblock_double_array free caller',
-    fix: (t) => t.replace(/^(memblock_phys_free: \[\S+\]) memblock_free$/, '$1 memblock_double_array'),
-  },
-};
+const KNOWN_GAPS: Record<string, { why: string; fix: (t: string) => string }> = {};
 
 describe('sparse_init memblock calls of the example machines against the corpus', () => {
   for (const log of logs) {

@@ -1,5 +1,5 @@
-// `boot --memmap` of every corpus machine file against its real boot, to the end of boot: the
-// "Memory:" line (every memblock allocation the kernel made up to memblock_free_all()), the late
+// `boot --memmap` of every corpus machine file against its real boot, to the end of boot: every
+// memblock call from sparse_init() to memblock_free_all() with its address, the "Memory:" line, the late
 // frees, /proc/zoneinfo's managed pages, watermarks and lowmem reserves of every zone, and the
 // reserved and nopage pfns of /proc/kpageflags.
 import { strict as assert } from 'node:assert';
@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { bootMachine } from '../../../src/arch/x86/setup.js';
+import { memInit } from '../../../src/arch/x86/mem-init.js';
+import { SETUP_PHASES } from '../../../src/arch/x86/setup.js';
 import { acpiMemoryHotplugBoot } from '../../../src/drivers/acpi/acpi-memhotplug.js';
 import { machineNew, type Machine } from '../../../src/kernel/machine.js';
 import { loadMachineFile } from '../../../src/machine/load-file.js';
@@ -24,16 +25,31 @@ const examples = join(root, 'examples', 'machines');
 const corpus = join(root, 'test', 'corpus');
 const files = readdirSync(examples).filter((f) => f.endsWith('.yaml') && existsSync(join(corpus, f.replace(/\.yaml$/, '.log'))));
 
+/** "sparse_init+0x2c/0x1d7" → "sparse_init": the model has no code offsets. */
+const stripOffset = (t: string): string => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').trimEnd();
+const isMemblockLine = (t: string): boolean => t.startsWith('memblock_') || t.startsWith('memblock:');
 const isFreeLine = (t: string): boolean => memInitInfo.parse(t) !== undefined || freeingMemory.parse(t) !== undefined || efiFreed.parse(t) !== undefined;
 
 describe('boot --memmap of the corpus machine files against their boots', () => {
   for (const file of files) {
     it(file, () => {
       const spec = loadMachineFile(join(examples, file));
+      const m = machineNew(spec.name, spec.firmware);
+      const trace: string[] = [];
+      for (const phase of SETUP_PHASES) {
+        if (phase.name === 'zones') m.memblock!.debug = (t) => trace.push(stripOffset(t));
+        phase.run(m);
+      }
+      m.memblock!.debug = undefined;
       // The ACPI memory hotplug driver adds the DIMMs QEMU cold-plugged, in its subsys initcall.
-      const subsysInitcall = (mm: Machine): void => void acpiMemoryHotplugBoot(mm, spec.dimms);
-      const m = bootMachine(machineNew(spec.name, spec.firmware), { memInit: { subsysInitcall } });
+      memInit(m, { subsysInitcall: (mm: Machine): void => void acpiMemoryHotplugBoot(mm, spec.dimms) });
       const log = lexBootLog(readFileSync(join(corpus, file.replace(/\.yaml$/, '.log')), 'utf8'), file);
+      // Every memblock call from sparse_init() to memblock_free_all(), where the kernel put it.
+      const kernel = log.kernel.map((l) => l.text);
+      const from = kernel.findIndex((t) => /^memblock_alloc_try_nid: .* sparse_init\b/.test(t));
+      const to = kernel.findIndex((t) => t.startsWith('Memory: '));
+      assert.ok(from > 0 && to > from, 'the log traces sparse_init() … Memory:');
+      assert.deepEqual(trace.filter(isMemblockLine), kernel.slice(from, to).filter(isMemblockLine).map(stripOffset));
       assert.deepEqual(m.printk.lines.map((l) => l.text).filter(isFreeLine), log.kernel.map((l) => l.text).filter(isFreeLine));
       const cap = log.captures.get('/proc/zoneinfo');
       assert.ok(cap, 'the log has a /proc/zoneinfo capture');
