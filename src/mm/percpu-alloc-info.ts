@@ -122,8 +122,9 @@ export interface PcpuBuildOptions {
   reservedSize: number;
   dynSize: number;
   atomSize: number;
-  /** cpu_possible_mask, ascending. */
+  /** cpu_possible_mask, ascending; nr_cpu_ids is its last cpu + 1. */
   cpus: readonly number[];
+  /** The arch's cpu distance (LOCAL_DISTANCE groups cpus together); absent: one group. */
   cpuDistance?: (from: number, to: number) => number;
 }
 

@@ -12,7 +12,7 @@ import { percpuEmbedded, percpuNoNode } from '../trace/formats/percpu.js';
 import { memblockAlloc, memblockAllocFrom, memblockAllocTryNid } from './memblock-alloc.js';
 import { memblockPhysFree } from './memblock-range.js';
 import type { Memblock } from './memblock-type.js';
-import { pcpuBuildAllocInfo, PcpuError, type PcpuAllocInfo } from './percpu-alloc-info.js';
+import { pcpuBuildAllocInfo, PcpuError, type PcpuAllocInfo, type PcpuBuildOptions } from './percpu-alloc-info.js';
 import { pcpuSetupFirstChunk } from './percpu-first-chunk.js';
 
 export { PcpuError, type PcpuAllocInfo } from './percpu-alloc-info.js';
@@ -20,15 +20,8 @@ export { PcpuError, type PcpuAllocInfo } from './percpu-alloc-info.js';
 /** __pa(MAX_DMA_ADDRESS): percpu areas prefer memory above ZONE_DMA (16 MiB). */
 export const PCPU_FC_GOAL = pfnPhys(MAX_DMA_PFN);
 
-export interface PcpuEmbedOptions {
-  staticSize: number;
-  reservedSize: number;
-  dynSize: number;
-  atomSize: number;
-  /** cpu_possible_mask, ascending; nr_cpu_ids is its last cpu + 1. */
-  cpus: readonly number[];
-  /** The arch's cpu distance (LOCAL_DISTANCE groups cpus together); absent: one group. */
-  cpuDistance?: (from: number, to: number) => number;
+/** pcpu_embed_first_chunk()'s arguments: the sizing and grouping ones, and where each group's memory comes from. */
+export interface PcpuEmbedOptions extends PcpuBuildOptions {
   /** The arch's cpu → node; absent: NUMA_NO_NODE. */
   cpuToNode?: (cpu: number) => number;
   /** node_online(nid) && NODE_DATA(nid): the node can take a node-local allocation. */
