@@ -2,9 +2,8 @@
 // the command line, the CPU count, and one trace of memblock=debug and printk lines in order.
 import type { NumaState } from '../../src/arch/x86/numa.js';
 import { machineNew, type Machine } from '../../src/kernel/machine.js';
-import { Printk } from '../../src/kernel/printk.js';
 import { memblockAdd, memblockCreate, memblockReserve } from '../../src/mm/memblock.js';
-import type { LineFormat } from '../../src/trace/format.js';
+import { TracePrintk } from './printk-trace.js';
 
 export interface TinyMachine {
   m: Machine;
@@ -32,12 +31,7 @@ export function tinyMachine(o: TinyOptions): TinyMachine {
   m.numa = { possible: o.possible ?? [0] } as NumaState;
   const trace: string[] = [];
   mb.debug = (t) => trace.push(t);
-  m.printk = new (class extends Printk {
-    override emit<T>(fmt: LineFormat<T>, v: T): void {
-      super.emit(fmt, v);
-      trace.push(fmt.emit(v));
-    }
-  })();
+  m.printk = new TracePrintk(trace);
   return { m, trace };
 }
 

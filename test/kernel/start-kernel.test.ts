@@ -9,7 +9,6 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SETUP_PHASES } from '../../src/arch/x86/setup.js';
 import { machineNew, type Machine } from '../../src/kernel/machine.js';
-import { Printk } from '../../src/kernel/printk.js';
 import { vfsCachesInit } from '../../src/fs/dcache.js';
 import { loadMachineFile } from '../../src/machine/load-file.js';
 import { lexBootLog } from '../../src/trace/dmesg.js';
@@ -20,6 +19,7 @@ import { initFormats } from '../../src/trace/formats/init.js';
 import { logBufFormats } from '../../src/trace/formats/log-buf.js';
 import * as M from '../../src/trace/formats/memblock.js';
 import { swiotlbFormats } from '../../src/trace/formats/swiotlb.js';
+import { TracePrintk, stripOffset } from './printk-trace.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const examples = join(root, 'examples', 'machines');
@@ -30,8 +30,6 @@ const logs = readdirSync(corpus).filter((f) => f.endsWith('.log') && existsSync(
 const CALLERS = /^(alloc_bootmem_cpumask_var|start_kernel|setup_log_buf|alloc_large_system_hash|spp_getpage|swiotlb_init_remap)(\+0x|$)/;
 const PRINTED: readonly LineFormat<unknown>[] = [fmtKernelCommandLine, ...initFormats, ...hashFormats, ...logBufFormats, ...swiotlbFormats] as LineFormat<unknown>[];
 
-/** "start_kernel+0x2f8/0x70f" → "start_kernel". */
-const stripOffset = (c: string): string => c.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '');
 
 /**
  * A memblock request line with its caller's offset dropped; a free keeps only its size (its
@@ -57,16 +55,6 @@ function logBlock(log: string): string[] {
   return lines.slice(i, j).map(comparable).filter((t) => t !== undefined);
 }
 
-/** A Printk that also appends each line to a trace shared with memblock=debug. */
-class TracePrintk extends Printk {
-  constructor(private readonly trace: string[]) {
-    super();
-  }
-  override emit<T>(fmt: LineFormat<T>, v: T): void {
-    super.emit(fmt, v);
-    this.trace.push(fmt.emit(v));
-  }
-}
 
 const booted = new Map<string, { m: Machine; lines: string[] }>();
 

@@ -10,14 +10,13 @@ import { SETUP_PHASES, sparseInitMemblock } from '../../src/arch/x86/setup.js';
 import { machineNew } from '../../src/kernel/machine.js';
 import { loadMachineFile } from '../../src/machine/load-file.js';
 import { lexBootLog } from '../../src/trace/dmesg.js';
+import { stripOffset } from '../kernel/printk-trace.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const examples = join(root, 'examples', 'machines');
 const corpus = join(root, 'test', 'corpus');
 const logs = readdirSync(corpus).filter((f) => f.endsWith('.log')).sort();
 
-/** "sparse_init+0x9f/0x23c" → "sparse_init": the model has no code offsets. */
-const stripOffset = (t: string) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').trimEnd();
 const isMemblockLine = (t: string) => /^memblock_/.test(t);
 
 /** The log's memblock lines from sparse_init()'s first request up to "Zone ranges:". */

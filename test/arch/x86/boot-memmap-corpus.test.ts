@@ -19,14 +19,13 @@ import { parseZoneinfo } from '../../../src/trace/formats/zoneinfo.js';
 import { kpageflagsRun, type KpageflagsRun } from '../../../src/trace/formats/kpageflags.js';
 import { kpageflagsFromMemmap } from '../../../src/fs/proc/kpageflags.js';
 import { checkKpageflagsCapture } from '../../../src/trace/replay-kpageflags.js';
+import { stripOffset } from '../../kernel/printk-trace.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const examples = join(root, 'examples', 'machines');
 const corpus = join(root, 'test', 'corpus');
 const files = readdirSync(examples).filter((f) => f.endsWith('.yaml') && existsSync(join(corpus, f.replace(/\.yaml$/, '.log'))));
 
-/** "sparse_init+0x2c/0x1d7" → "sparse_init": the model has no code offsets. */
-const stripOffset = (t: string): string => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').trimEnd();
 const isMemblockLine = (t: string): boolean => t.startsWith('memblock_') || t.startsWith('memblock:');
 const isFreeLine = (t: string): boolean => memInitInfo.parse(t) !== undefined || freeingMemory.parse(t) !== undefined || efiFreed.parse(t) !== undefined;
 

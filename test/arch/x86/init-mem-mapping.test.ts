@@ -21,7 +21,7 @@ import { lexBootLog } from '../../../src/trace/dmesg.js';
 import { fmtE820LastPfn } from '../../../src/trace/formats/e820.js';
 import { gbpagesDirectMapping, probeFailed } from '../../../src/trace/formats/mapping.js';
 import * as M from '../../../src/trace/formats/memblock.js';
-import type { LineFormat } from '../../../src/trace/format.js';
+import { TracePrintk, stripOffset } from '../../kernel/printk-trace.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const examples = join(root, 'examples', 'machines');
@@ -31,22 +31,10 @@ const logs = readdirSync(corpus).filter((f) => f.endsWith('.log'));
 const G = 2 ** 30;
 const M1 = 2 ** 20;
 const hex = (n: number) => '0x' + n.toString(16).padStart(16, '0');
-/** "init_mem_mapping+0x1ee/0x31f" → "init_mem_mapping": the model has no code offsets. */
-const stripOffset = (t: string) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').trimEnd();
 
 const kernelLines = (file: string): string[] =>
   lexBootLog(readFileSync(join(corpus, file), 'utf8'), file).kernel.map((l) => l.text);
 
-/** A Printk that also appends each line to a shared trace, to interleave it with memblock's. */
-class TracePrintk extends Printk {
-  constructor(private readonly trace: string[]) {
-    super();
-  }
-  override emit<T>(fmt: LineFormat<T>, v: T): void {
-    super.emit(fmt, v);
-    this.trace.push(fmt.emit(v));
-  }
-}
 
 /** memblock=debug lines and init_mem_mapping()'s own notes. */
 const isMappingLine = (t: string) => /^memblock_/.test(t) || gbpagesDirectMapping.parse(t) !== undefined || probeFailed.parse(t) !== undefined;

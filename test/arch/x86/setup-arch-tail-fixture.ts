@@ -3,20 +3,8 @@
 import type { AcpiPlatform } from '../../../src/arch/x86/firmware.js';
 import { e820TableNew, type E820Entry } from '../../../src/arch/x86/e820-types.js';
 import { machineNew, type Machine } from '../../../src/kernel/machine.js';
-import { Printk } from '../../../src/kernel/printk.js';
 import { memblockAdd, memblockCreate } from '../../../src/mm/memblock.js';
-import type { LineFormat } from '../../../src/trace/format.js';
-
-/** A Printk that also appends each line to a shared trace, to interleave it with memblock's. */
-export class TracePrintk extends Printk {
-  constructor(private readonly trace: string[]) {
-    super();
-  }
-  override emit<T>(fmt: LineFormat<T>, v: T): void {
-    super.emit(fmt, v);
-    this.trace.push(fmt.emit(v));
-  }
-}
+import { TracePrintk } from '../../kernel/printk-trace.js';
 
 export interface TailFixture {
   m: Machine;

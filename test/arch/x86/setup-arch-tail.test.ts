@@ -20,15 +20,13 @@ import type { LineFormat } from '../../../src/trace/format.js';
 import { hpetId, hpetInvalid } from '../../../src/trace/formats/acpi.js';
 import { fmtE820NoPciGap, fmtE820NoPciGapWarn, fmtE820PciGap } from '../../../src/trace/formats/e820.js';
 import { nosaveRegistered } from '../../../src/trace/formats/power.js';
-import { TracePrintk } from './setup-arch-tail-fixture.js';
+import { TracePrintk, stripOffset } from '../../kernel/printk-trace.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const examples = join(root, 'examples', 'machines');
 const corpus = join(root, 'test', 'corpus');
 const logs = readdirSync(corpus).filter((f) => f.endsWith('.log')).sort();
 
-/** "acpi_parse_hpet+0xc3/0x132" → "acpi_parse_hpet". */
-const stripOffset = (t: string) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').trimEnd();
 
 const CALLERS = ['acpi_parse_hpet', 'io_apic_init_mappings', 'e820__reserve_resources', 'firmware_map_add_early', 'register_nosave_region', 'start_kernel'];
 const REQUEST = /^memblock_(alloc_try_nid|alloc_try_nid_raw|alloc_exact_nid_raw|phys_alloc_range): .* (\S+)$/;

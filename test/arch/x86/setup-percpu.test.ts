@@ -12,20 +12,17 @@ import { initCpuToNode, numaInitArray } from '../../../src/arch/x86/numa-cpu.js'
 import { SETUP_PHASES } from '../../../src/arch/x86/setup.js';
 import { setupPerCpuAreas } from '../../../src/arch/x86/setup-percpu.js';
 import { machineNew, type Machine } from '../../../src/kernel/machine.js';
-import { Printk } from '../../../src/kernel/printk.js';
 import { loadMachineFile } from '../../../src/machine/load-file.js';
 import { lexBootLog } from '../../../src/trace/dmesg.js';
-import type { LineFormat } from '../../../src/trace/format.js';
 import * as M from '../../../src/trace/formats/memblock.js';
 import * as P from '../../../src/trace/formats/percpu.js';
+import { TracePrintk, stripOffset } from '../../kernel/printk-trace.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const examples = join(root, 'examples', 'machines');
 const corpus = join(root, 'test', 'corpus');
 const logs = readdirSync(corpus).filter((f) => f.endsWith('.log') && existsSync(join(examples, f.replace(/\.log$/, '.yaml'))));
 
-/** "pcpu_fc_alloc+0xf2/0x148" → "pcpu_fc_alloc": the model has no code offsets. */
-const stripOffset = (t: string) => t.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '').trimEnd();
 
 const PERCPU_FORMATS = [P.setupPercpu, P.percpuEmbedded, P.percpuNoNode, P.pcpuAllocHeader, P.pcpuAllocUnits];
 const isPercpuPrint = (t: string) => PERCPU_FORMATS.some((f) => f.parse(t) !== undefined);
@@ -89,16 +86,6 @@ function relative(block: string[]): string[] {
   });
 }
 
-/** A Printk that also appends each line to a shared trace, to interleave it with memblock's. */
-class TracePrintk extends Printk {
-  constructor(private readonly trace: string[]) {
-    super();
-  }
-  override emit<T>(fmt: LineFormat<T>, v: T): void {
-    super.emit(fmt, v);
-    this.trace.push(fmt.emit(v));
-  }
-}
 
 /** The example machine of a log, booted through the 'zones' phase. */
 function machineAtZones(log: string): Machine {
