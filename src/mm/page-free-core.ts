@@ -2,9 +2,11 @@
 // __free_pages_core, free_reserved_area and the part of __free_pages_ok() before __free_one_page(). The buddy
 // allocator itself sits behind BuddyFreeTarget, so this file needs nothing of its lists.
 import { FlagsHi, FlagsLo, PG } from '../include/page-flags.js';
+import { pfnDown, pfnUp } from '../include/pfn.js';
 import {
   clearPageFlagsAtPrep, PAGE_WORDS, pagePoisonCheck, pageReserved, pageToNid, pageWord, pageZonenum, PageWord, setPagePrivate,
 } from './page.js';
+import type { Machine } from '../kernel/machine.js';
 import type { MemInitContext } from './page-init.js';
 import { earlyPageUninitialised } from './page-init.js';
 import { getPageblockMigratetype } from './pageblock.js';
@@ -126,6 +128,18 @@ export function freeReservedArea(buddy: BuddyFreeTarget, ctx: Pick<MemInitContex
     freePagesOk(buddy, ctx, pfn, 0, Fpi.NONE);
   }
   return Math.max(endPfn - startPfn, 0);
+}
+
+/**
+ * free_reserved_area() on a machine over the bytes [start, end): the whole pages inside freed
+ * (freeReservedArea()), totalram_pages raised by as many (adjust_managed_page_count()), and the
+ * range recorded in m.lateFreed, since memblock still lists it as reserved. Returns the pages.
+ */
+export function machineFreeReservedArea(m: Machine, start: number, end: number): number {
+  const pages = freeReservedArea(m.buddy!, { memmap: m.memmap!, zones: m.zones! }, pfnUp(start), pfnDown(end));
+  m.totalramPages = (m.totalramPages ?? 0) + pages;
+  (m.lateFreed ??= []).push([start, end]);
+  return pages;
 }
 
 /** mirrors memblock_free_pages(): deferred pfns are left to deferred init (their struct pages are not set up). */

@@ -3,10 +3,10 @@
 // reuse it after ExitBootServices(), but firmware still calls into it, so setup_arch()
 // reserves it right after the first memblock dump, and an arch_initcall gives it to the buddy
 // allocator once every struct page is initialised (after deferred init).
-import { SZ_1M, pfnDown, pfnUp } from '../../include/pfn.js';
+import { SZ_1M } from '../../include/pfn.js';
 import type { Machine } from '../../kernel/machine.js';
 import { memblockIsRegionReserved, memblockReserve } from '../../mm/memblock.js';
-import { freeReservedArea } from '../../mm/page-free-core.js';
+import { machineFreeReservedArea } from '../../mm/page-free-core.js';
 import { efiFreed } from '../../trace/formats/free.js';
 import { DEBIAN_BRK, kernelEnd, kernelText } from './brk.js';
 import { e820MappedAll } from './e820.js';
@@ -54,11 +54,9 @@ export function efiFreeBootServices(m: Machine): void {
   if (!ranges?.length) return;
   let freed = 0;
   for (const [start, end] of ranges) {
-    const pages = freeReservedArea(m.buddy!, { memmap: m.memmap!, zones: m.zones! }, pfnUp(start), pfnDown(end));
-    m.totalramPages = (m.totalramPages ?? 0) + pages;
+    machineFreeReservedArea(m, start, end);
     freed += end - start;
   }
-  (m.lateFreed ??= []).push(...ranges);
   m.efiRangesToFree = [];
   m.printk.emit(efiFreed, freed / 1024);
 }

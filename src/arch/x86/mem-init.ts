@@ -14,7 +14,7 @@ import { memblockFreeAll } from '../../mm/memblock-free-all.js';
 import { memmapInit } from '../../mm/mm-init.js';
 import { buddyCreate, buddyZone, type Buddy } from '../../mm/page-alloc.js';
 import { allocPages } from '../../mm/page-alloc-rmqueue.js';
-import { freePagesCore, freeReservedArea, type BuddyFreeTarget } from '../../mm/page-free-core.js';
+import { freePagesCore, machineFreeReservedArea, type BuddyFreeTarget } from '../../mm/page-free-core.js';
 import { memInitContext, type MemInitContext } from '../../mm/page-init.js';
 import { sparseInit, type Memmap, type MemmapOptions } from '../../mm/sparse.js';
 import { bootWatermarks, wmarkZonesOf } from '../../mm/watermark.js';
@@ -122,9 +122,7 @@ function memInitPrintInfo(m: Machine): void {
 
 /** free_reserved_area() over [start, end) pfns with its "Freeing WHAT memory: NK" line; totalram_pages grows. */
 function freeInitPages(m: Machine, span: [number, number], what: string): void {
-  const pages = freeReservedArea(m.buddy!, { memmap: m.memmap!, zones: m.zones! }, span[0], span[1]);
-  m.totalramPages = (m.totalramPages ?? 0) + pages;
-  (m.lateFreed ??= []).push([span[0] * PAGE_SIZE, span[1] * PAGE_SIZE]);
+  const pages = machineFreeReservedArea(m, span[0] * PAGE_SIZE, span[1] * PAGE_SIZE);
   if (pages) m.printk.emit(freeingMemory, { what, kbytes: (pages * PAGE_SIZE) / 1024 });
 }
 
