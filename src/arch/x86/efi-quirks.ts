@@ -8,7 +8,8 @@ import type { Machine } from '../../kernel/machine.js';
 import { memblockIsRegionReserved, memblockReserve } from '../../mm/memblock.js';
 import { machineFreeReservedArea } from '../../mm/page-free-core.js';
 import { efiFreed } from '../../trace/formats/free.js';
-import { DEBIAN_BRK, kernelEnd, kernelText } from './brk.js';
+import { DEBIAN_BRK, kernelEnd } from './brk.js';
+import { imageTextOf } from './kernel-image.js';
 import { e820MappedAll } from './e820.js';
 import { E820Type } from './e820-types.js';
 
@@ -17,8 +18,7 @@ import { E820Type } from './e820-types.js';
  * the kernel image (_text to _end, inclusive of _end as the kernel compares) and all e820 RAM.
  */
 function canFreeRegion(m: Machine, start: number, size: number): boolean {
-  const brk = m.firmware.brk ?? DEBIAN_BRK;
-  if (start + size > kernelText(brk) && start <= kernelEnd(brk)) return false;
+  if (start + size > imageTextOf(m.firmware) && start <= kernelEnd(m.firmware.brk ?? DEBIAN_BRK)) return false;
   return e820MappedAll(m.e820!.table, start, start + size, E820Type.RAM);
 }
 

@@ -5,6 +5,15 @@
 // the brk area and the section sizes mem_init_print_info() prints. A replay takes the sizes
 // from its log; a machine file boots Debian's 6.1 image, whose sizes are constants.
 import { PAGE_SIZE, pfnDown, roundUp, SZ_1M } from '../../include/pfn.js';
+import { DEBIAN_BRK, kernelText } from './brk.js';
+import type { Firmware } from './firmware.js';
+
+/**
+ * __pa_symbol(_text) of a machine's image: the early reservation named "kernel image" when the
+ * machine lists one, else where the brk area puts it (16M without kernelStart).
+ */
+export const imageTextOf = (fw: Firmware): number =>
+  fw.earlyReserved.find((r) => r.what === 'kernel image')?.base ?? kernelText(fw.brk ?? DEBIAN_BRK);
 
 /** Section sizes ("Memory: …K/…K available (14343K kernel code, …)") and the frees, in KiB. */
 export interface KernelImageSizes {

@@ -19,9 +19,9 @@ import { memInitContext, type MemInitContext } from '../../mm/page-init.js';
 import { sparseInit, type Memmap, type MemmapOptions } from '../../mm/sparse.js';
 import { bootWatermarks, wmarkZonesOf } from '../../mm/watermark.js';
 import { freeingMemory, memInitInfo } from '../../trace/formats/free.js';
-import { DEBIAN_BRK, kernelText } from './brk.js';
+import { DEBIAN_BRK } from './brk.js';
 import { efiFreeBootServices } from './efi-quirks.js';
-import { kernelImageFrees, type KernelImageFreeWhen } from './kernel-image.js';
+import { imageTextOf, kernelImageFrees, type KernelImageFreeWhen } from './kernel-image.js';
 
 export interface MemInitOptions {
   /** Deferred init strategy (default parallel, as 6.1). */
@@ -128,8 +128,8 @@ function freeInitPages(m: Machine, span: [number, number], what: string): void {
 
 /** The image's parts freed at `when` (kernel-image.ts places them from _text and the brk area). */
 function freeKernelImageParts(m: Machine, when: KernelImageFreeWhen): void {
-  const brk = m.firmware.brk ?? DEBIAN_BRK;
-  for (const f of kernelImageFrees(kernelText(brk), brk.start, m.firmware.image!)) if (f.when === when) freeInitPages(m, f.span, f.what);
+  const brk = (m.firmware.brk ?? DEBIAN_BRK).start;
+  for (const f of kernelImageFrees(imageTextOf(m.firmware), brk, m.firmware.image!)) if (f.when === when) freeInitPages(m, f.span, f.what);
 }
 
 /**

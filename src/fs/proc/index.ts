@@ -4,8 +4,8 @@
 // hotplug: zones and managed pages, the free lists, hot-added System RAM in iomem, the direct
 // map memory hotplug adds in meminfo.
 import { DEBIAN_BRK } from '../../arch/x86/brk.js';
+import { imageTextOf } from '../../arch/x86/kernel-image.js';
 import type { Machine } from '../../kernel/machine.js';
-import { KERNEL_START } from '../../machine/early.js';
 import type { Buddy } from '../../mm/page-alloc.js';
 import { buddyinfo, pagetypeinfo } from '../../mm/vmstat.js';
 import { emitBuddyinfo } from '../../trace/formats/buddyinfo.js';
@@ -29,9 +29,8 @@ export function managedNow(m: Machine): Map<string, number> {
 
 /** The e820, kernel-image and hot-added part of /proc/iomem (the Debian 6.1 image at its early reservation). */
 export function procIomem(m: Machine) {
-  const text = m.firmware.earlyReserved.find((r) => r.what === 'kernel image')?.base ?? KERNEL_START;
   const brk = (m.firmware.brk ?? DEBIAN_BRK).start;
-  return iomemLines(iomemTree(m.e820!.table, debianKernelSections(text, brk), m.hotplug?.resources ?? []));
+  return iomemLines(iomemTree(m.e820!.table, debianKernelSections(imageTextOf(m.firmware), brk), m.hotplug?.resources ?? []));
 }
 
 /** The predicted /proc/meminfo lines of a machine booted with its struct pages. */
