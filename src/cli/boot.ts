@@ -1,10 +1,9 @@
 // `meminit boot [MACHINE|PRESET] [--memmap …]` and `meminit presets`.
 import { totalmem } from 'node:os';
 import { memInit } from '../arch/x86/mem-init.js';
+import { bootMachine, BootError } from '../arch/x86/setup.js';
 import { acpiMemoryHotplugBoot } from '../drivers/acpi/acpi-memhotplug.js';
 import { errnoText } from '../drivers/base/memory.js';
-import type { HotplugReserved } from './run.js';
-import { bootMachine, BootError } from '../arch/x86/setup.js';
 import { machineNew, type Machine } from '../kernel/machine.js';
 import { listPresets, loadPreset, MachineError, type MachineSpec } from '../machine/index.js';
 import { loadMachineFile } from '../machine/load-file.js';
@@ -15,6 +14,7 @@ import { memInitThreads } from '../node/deferred-threads.js';
 import { Progress } from './progress.js';
 import { emitMachine, type Emit } from './replay.js';
 import { EXIT_OK, UserError } from './errors.js';
+import type { HotplugReserved } from './run.js';
 
 /** A machine file (a path or .yaml/.yml/.json name) or a preset name, with one-line errors. */
 export function loadSpec(arg: string) {
@@ -89,7 +89,7 @@ async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions, subsysI
   try {
     reports = o.workers === 0 ? memInit(m, { ...opts, maxThreads: 1 }) : (await memInitThreads(m, { ...opts, maxThreads: o.workers })).reports;
   } catch (e) {
-    if (e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
+    if (e instanceof BootError || e instanceof MemmapBudgetError) throw new UserError(`${arg}: ${e.message}`);
     throw e;
   } finally {
     bars.done();
@@ -100,7 +100,6 @@ async function bootMemmap(m: Machine, arg: string, o: BootMemmapOptions, subsysI
   const deferred = reports.reduce((n, r) => n + r.pages, 0);
   return { sections, memmapMiB: sections * 2, managedPages: managed, deferredPages: deferred, strategy: o.strategy, workers: o.workers };
 }
-
 
 /** One summary line for the memmap phase. */
 function memmapLine(s: MemmapSummary): string {

@@ -18,6 +18,7 @@ import { freePagesCore, machineFreeReservedArea, type BuddyFreeTarget } from '..
 import { memInitContext, type MemInitContext } from '../../mm/page-init.js';
 import { sparseInit, type Memmap, type MemmapOptions } from '../../mm/sparse.js';
 import { bootWatermarks, wmarkZonesOf } from '../../mm/watermark.js';
+import { KernelPanic } from '../../kernel/panic.js';
 import { freeingMemory, memInitInfo } from '../../trace/formats/free.js';
 import { DEBIAN_BRK } from './brk.js';
 import { efiFreeBootServices } from './efi-quirks.js';
@@ -93,9 +94,10 @@ function preallocateVmallocPages(m: Machine): void {
   if (!m.buddy || !('zonelists' in m.buddy)) return;
   const b = m.buddy as Buddy;
   const nid = Math.min(...(m.numa ? [...m.numa.online] : [0]));
-  const n = vmallocPreallocPages(m.firmware.cpu?.la57 ?? false, !m.params.nokaslr);
+  const l5 = m.firmware.cpu?.la57 ?? false;
+  const n = vmallocPreallocPages(l5, !m.params.nokaslr);
   for (let i = 0; i < n; i++) {
-    if (allocPages(b, 0, MigrateType.UNMOVABLE, nid, ZoneType.NORMAL) < 0) throw new Error('preallocate_vmalloc_pages: out of memory');
+    if (allocPages(b, 0, MigrateType.UNMOVABLE, nid, ZoneType.NORMAL) < 0) throw new KernelPanic(`Failed to pre-allocate ${l5 ? 'p4d' : 'pud'} pages for vmalloc area`);
   }
 }
 
