@@ -32,6 +32,7 @@ import { machineInitPerZoneWmarkMin, nrFreeZonePages, watermarkStateNew, wmarkZo
 import { buildAllZonelists } from './zonelist.js';
 import { populatedZone, type PgData } from './zone.js';
 import { MemoryBlocks, probeMemoryBlockSize } from '../drivers/base/memory.js';
+import { pgtableL5Enabled } from '../arch/x86/pgtable.js';
 
 export const EBUSY = -16;
 export const E2BIG = -7;
@@ -80,7 +81,7 @@ export interface MemoryHotplug {
 }
 
 /** PHYSMEM_END with 4-level paging: 2^46 (MAX_PHYSMEM_BITS); 5-level: 2^52. */
-export const physmemEnd = (m: Machine): number => 2 ** (m.firmware.cpu?.la57 ? 52 : 46);
+export const physmemEnd = (m: Machine): number => 2 ** (pgtableL5Enabled(m) ? 52 : 46);
 
 /** mhp_range_allowed(): [start, start + size) is non-empty and below PHYSMEM_END. */
 export const mhpRangeAllowed = (m: Machine, start: number, size: number): boolean =>

@@ -14,6 +14,7 @@ import { kernelImageFromLog } from './replay-late-frees.js';
 import type { ReplayContext } from './replay-context.js';
 import { hotAddedRanges } from './replay-hotplug.js';
 import type { ZoneCounts } from './replay-managed.js';
+import { pgtableL5Enabled } from '../arch/x86/pgtable.js';
 
 /**
  * /proc/zoneinfo: spanned, present, start_pfn (and managed, when predicted) of every zone of every
@@ -162,7 +163,7 @@ export function checkMeminfoCapture(ctx: ReplayContext, log: BootLog, managed: Z
   const predicted = meminfoLines({
     totalramPages: total ?? 0,
     hugepagesParam: m.params.args.some((a) => a.param.startsWith('hugepage')),
-    l5: m.firmware.cpu?.la57 ?? false,
+    l5: pgtableL5Enabled(m),
     cpuGbpages: fields.has('DirectMap1G'),
     ...(dm ? { directMap: dm } : {}),
   }).filter((l) => total !== undefined || l.field !== 'MemTotal');

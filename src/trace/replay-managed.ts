@@ -13,6 +13,7 @@ import type { MemInitInfo } from './formats/free.js';
 import { bootWatermarks, wmarkZonesOf, type WatermarkState } from '../mm/watermark.js';
 import { lateSpans, type LateFree, type LateFreeStage, type Span } from './replay-late-frees.js';
 import { vmallocPreallocPages } from '../arch/x86/mem-init.js';
+import { pgtableL5Enabled } from '../arch/x86/pgtable.js';
 
 /** Managed pages per "nid:zone name". */
 export type ZoneCounts = Map<string, number>;
@@ -107,7 +108,7 @@ function memblockFreeAllCounts(m: Machine): { total: number; early: number } {
  */
 export function predictMemInitInfo(m: Machine, logged: MemInitInfo, kaslr: boolean): MemInitInfo {
   const { total, early } = memblockFreeAllCounts(m);
-  const vmallocPages = vmallocPreallocPages(m.firmware.cpu?.la57 ?? false, kaslr);
+  const vmallocPages = vmallocPreallocPages(pgtableL5Enabled(m), kaslr);
   let phys = 0;
   for (const nid of m.onlineNodes) phys += m.zones!.nodes.get(nid)?.nodePresentPages ?? 0;
   const k = (pages: number): number => (pages * PAGE_SIZE) / 1024;

@@ -23,6 +23,7 @@ import { freeingMemory, memInitInfo } from '../../trace/formats/free.js';
 import { DEBIAN_BRK } from './brk.js';
 import { efiFreeBootServices } from './efi-quirks.js';
 import { imageTextOf, kernelImageFrees, type KernelImageFreeWhen } from './kernel-image.js';
+import { pgtableL5Enabled } from './pgtable.js';
 
 export interface MemInitOptions {
   /** Deferred init strategy (default parallel, as 6.1). */
@@ -94,7 +95,7 @@ function preallocateVmallocPages(m: Machine): void {
   if (!m.buddy || !('zonelists' in m.buddy)) return;
   const b = m.buddy as Buddy;
   const nid = Math.min(...(m.numa ? [...m.numa.online] : [0]));
-  const l5 = m.firmware.cpu?.la57 ?? false;
+  const l5 = pgtableL5Enabled(m);
   const n = vmallocPreallocPages(l5, !m.params.nokaslr);
   for (let i = 0; i < n; i++) {
     if (allocPages(b, 0, MigrateType.UNMOVABLE, nid, ZoneType.NORMAL) < 0) throw new KernelPanic(`Failed to pre-allocate ${l5 ? 'p4d' : 'pud'} pages for vmalloc area`);

@@ -8,6 +8,18 @@
 // CPU has LA57 (and no5lvl is not given), else the p4d level is folded into the pgd, as on the
 // corpus CPU (qemu64).
 
+import type { Machine } from '../../kernel/machine.js';
+
+/** pgtable_l5_enabled(): the decompressor turns on 5-level paging when the CPU has LA57, unless no5lvl is given. */
+export const pgtableL5Enabled = (m: Machine): boolean => (m.firmware.cpu?.la57 ?? false) && !m.params.args.some((a) => a.param === 'no5lvl');
+
+/**
+ * 1 GiB pages for the direct mapping: X86_FEATURE_GBPAGES and direct_gbpages, which
+ * early_param_on_off("gbpages", "nogbpages") sets (CONFIG_X86_DIRECT_GBPAGES=y; the last one wins).
+ */
+export const directGbpagesEnabled = (m: Machine): boolean =>
+  (m.firmware.cpu?.gbpages ?? false) && m.params.args.reduce((on, a) => (a.param === 'gbpages' ? true : a.param === 'nogbpages' ? false : on), true);
+
 export const PMD_SHIFT = 21;
 export const PUD_SHIFT = 30;
 export const P4D_SHIFT = 39;

@@ -27,6 +27,7 @@ import { setupPerCpuAreas } from './setup-percpu.js';
 import { setupArchTail } from './setup-arch-tail.js';
 import { setupCommandLine } from '../../kernel/setup-command-line.js';
 import { startKernelMmInit } from '../../kernel/start-kernel.js';
+import { directGbpagesEnabled, pgtableL5Enabled } from './pgtable.js';
 
 /** sizeof(pg_data_t) in Debian's 6.1 amd64 build (the memoryless-node allocation in the corpus prints it). */
 export const PGDAT_SIZE = 174208;
@@ -68,11 +69,6 @@ export function pushDump(m: Machine): void {
   for (const text of memblockDump(m.memblock!)) m.printk.lines.push({ format: 'memblock.dump', text });
 }
 
-/** early_param_on_off("gbpages", "nogbpages", direct_gbpages, CONFIG_X86_DIRECT_GBPAGES=y): the last one wins. */
-const directGbpages = (m: Machine): boolean =>
-  m.params.args.reduce((on, a) => (a.param === 'gbpages' ? true : a.param === 'nogbpages' ? false : on), true);
-/** The decompressor turns on 5-level paging when the CPU has LA57, unless no5lvl is given. */
-const pgtableL5Enabled = (m: Machine): boolean => (m.firmware.cpu?.la57 ?? false) && !m.params.args.some((a) => a.param === 'no5lvl');
 
 /**
  * What setup_arch() does after the first dump: efi_reserve_boot_services() on UEFI boots,
@@ -85,7 +81,7 @@ export function setupArchMapping(m: Machine): void {
   memblockReserve(mb, 0, SZ_1M, 'setup_arch');
   const r = initMemMapping({
     mb, e820: m.e820!.table, maxPfn: m.maxPfn, brk: m.firmware.brk ?? DEBIAN_BRK,
-    gbpages: (m.firmware.cpu?.gbpages ?? false) && directGbpages(m), l5: pgtableL5Enabled(m),
+    gbpages: directGbpagesEnabled(m), l5: pgtableL5Enabled(m),
     kaslrMemory: !m.params.nokaslr, printk: m.printk,
   });
   initMemMappingDone(m, r.maxPfnMapped);

@@ -16,6 +16,7 @@ import { emitZoneinfo } from '../../trace/formats/zoneinfo.js';
 import { debianKernelSections, iomemLines, iomemTree } from './iomem.js';
 import { directMap, meminfoLines } from './meminfo.js';
 import { zoneinfoOf } from './zoneinfo.js';
+import { directGbpagesEnabled, pgtableL5Enabled } from '../../arch/x86/pgtable.js';
 
 export const PROC_FILES = ['zoneinfo', 'buddyinfo', 'pagetypeinfo', 'iomem', 'meminfo'] as const;
 export type ProcFile = (typeof PROC_FILES)[number];
@@ -38,15 +39,13 @@ export function procMeminfo(m: Machine) {
   let managed = 0;
   for (const pg of m.zones!.nodes.values()) for (const z of pg.zones) managed += z.managedPages;
   const free = buddyinfo(m.buddy as Buddy).reduce((n, z) => n + z.nrFree.reduce((a, c, o) => a + c * 2 ** o, 0), 0);
-  const cpu = m.firmware.cpu ?? {};
-  const gb = (cpu.gbpages ?? false) && m.params.args.reduce((on, a) => (a.param === 'gbpages' ? true : a.param === 'nogbpages' ? false : on), true);
-  const dm = directMap(m.memblock!, m.maxPfn, gb);
+  const dm = directMap(m.memblock!, m.maxPfn, directGbpagesEnabled(m));
   // arch_add_memory() → init_memory_mapping(): what memory hotplug added is in the direct map too.
   const hot = (m.hotplug?.resources ?? []).reduce((n, r) => n + r.end - r.start, 0);
   return meminfoLines({
     totalramPages: managed, freePages: free, hugepagesParam: m.params.args.some((a) => a.param.startsWith('hugepage')),
-    l5: (cpu.la57 ?? false) && !m.params.args.some((a) => a.param === 'no5lvl'),
-    directMap: { ...dm, m2: dm.m2 + hot }, cpuGbpages: cpu.gbpages ?? false,
+    l5: pgtableL5Enabled(m),
+    directMap: { ...dm, m2: dm.m2 + hot }, cpuGbpages: m.firmware.cpu?.gbpages ?? false,
   });
 }
 
